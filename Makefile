@@ -1,0 +1,231 @@
+# uplinkd - the one entry point.
+#
+#   make deps        install every Debian package the build, tests, demo and bench need
+#   make defconfig   configure for BOARD (default: lab); menuconfig, savedefconfig too
+#   make             build/uplinkd and build/uplinkctl (-Wall -Wextra -Werror)
+#   make check       everything: builds (defconfig, allno, allyes, ASan+UBSan), unit
+#                    tests, fuzzers (briefly), code rules, lab tests in namespaces
+#   make demo        the daemon in a simulated two-ISP network, with a fault story
+#   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
+#
+# Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
+# plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
+# test/unit/X.mk and test/fuzz/X.mk declares a test and the sources it links.
+
+BUILD ?= build
+BOARD ?= lab
+PY := /usr/bin/python3
+export KCONFIG_CONFIG := $(BUILD)/.config
+
+CC ?= gcc
+FUZZ_CC := clang
+SAN ?=
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
+LIBS := -lmnl -lconfig -ljson-c
+LDFLAGS ?=
+
+ifneq ($(SAN),)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Which plugins: read the Kconfig result (CONFIG_X=y lines).
+-include $(BUILD)/config.mk
+
+ifeq ($(CONFIG_HARDENING),y)
+ifeq ($(SAN),)
+CFLAGS += -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+endif
+endif
+
+plugin-y :=
+src-y :=
+libs-y :=
+include $(sort $(wildcard plugins/*/plugin.mk))
+
+CTL_SRC := $(sort $(wildcard daemon/uplinkctl*.c)) daemon/log.c
+CORE_SRC := $(filter-out $(wildcard daemon/uplinkctl*.c) daemon/main.c,$(sort $(wildcard daemon/*.c)))
+DAEMON_SRC := daemon/main.c $(CORE_SRC) $(src-y) $(BUILD)/plugins.c
+LIBS += $(sort $(libs-y))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
+
+.PHONY: all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
+	check check-build unit fuzz fuzz-build rules lab demo bench clean distclean
+
+all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
+
+# ---- Kconfig -------------------------------------------------------------
+
+$(BUILD)/.config:
+	@mkdir -p $(BUILD)
+	$(PY) -m defconfig --kconfig Kconfig board/$(BOARD)/defconfig
+
+defconfig:
+	@mkdir -p $(BUILD)
+	$(PY) -m defconfig --kconfig Kconfig board/$(BOARD)/defconfig
+
+allnoconfig allyesconfig:
+	@mkdir -p $(BUILD)
+	$(PY) -m $@ Kconfig
+
+menuconfig: $(BUILD)/.config
+	$(PY) -m menuconfig Kconfig
+
+savedefconfig: $(BUILD)/.config
+	$(PY) -m savedefconfig --kconfig Kconfig --out board/$(BOARD)/defconfig
+
+$(BUILD)/config.mk: $(BUILD)/.config Kconfig $(wildcard plugins/*/Kconfig)
+	$(PY) -m genconfig --config-out $@ Kconfig
+
+# The plugin list, generated: no constructors, no dlopen (BIRD's proto-build.c).
+$(BUILD)/plugins.c: $(BUILD)/config.mk
+	@{ echo '/* generated from $(BUILD)/.config by the Makefile */'; \
+	  echo '#include <stddef.h>'; echo '#include "plugin.h"'; \
+	  for p in $(plugin-y); do echo "extern const struct plugin plugin_$$p;"; done; \
+	  echo 'const struct plugin *const plugins[] = {'; \
+	  for p in $(plugin-y); do echo "	&plugin_$$p,"; done; \
+	  echo '	NULL,'; echo '};'; } > $@.tmp && mv $@.tmp $@
+
+# ---- build -----------------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(BUILD)/obj/plugins.o: $(BUILD)/plugins.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(BUILD)/uplinkd: $(call obj,$(DAEMON_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/uplinkctl: $(call obj,$(CTL_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ -ljson-c
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- unit tests (cmocka) -----------------------------------------------------
+# test/unit/X.mk:  unit-tests += X ;  X-src := daemon/x.c ... (the test's own
+# test/unit/X_test.c is added); X-plugins := y to link the compiled-in plugins.
+
+unit-tests :=
+include $(sort $(wildcard test/unit/*.mk))
+
+define unit_rule
+$(BUILD)/unit/$(1)_test: $(call obj,test/unit/$(1)_test.c $($(1)-src) $(if $($(1)-plugins),$(src-y) $(BUILD)/plugins.c))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) -lcmocka
+endef
+$(foreach t,$(unit-tests),$(eval $(call unit_rule,$(t))))
+
+unit: $(foreach t,$(unit-tests),$(BUILD)/unit/$(t)_test)
+	@fail=0; for t in $^; do \
+		echo "== $$t"; \
+		CMOCKA_MESSAGE_OUTPUT=stdout $$t || fail=1; \
+	done; exit $$fail
+
+# ---- fuzzing (libFuzzer) ----------------------------------------------------
+# test/fuzz/X.mk:  fuzzers += X ;  X-fuzz-src := daemon/x.c ... ; seeds in
+# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy.
+
+fuzzers :=
+include $(sort $(wildcard test/fuzz/*.mk))
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1)_fuzz: test/fuzz/$(1)_fuzz.c $($(1)-fuzz-src) $(if $($(1)-fuzz-plugins),$(src-y) $(BUILD)/plugins.c) $(BUILD)/config.mk
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(CPPFLAGS:-MMD=) $$(FUZZ_FLAGS) -Wall -Wextra -Werror -Wno-missing-field-initializers \
+		-o $$@ $$(filter %.c,$$^) $$(LIBS)
+endef
+$(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
+
+fuzz-build: $(foreach f,$(fuzzers),$(BUILD)/fuzz/$(f)_fuzz)
+
+fuzz: fuzz-build
+	@fail=0; for f in $(fuzzers); do \
+		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
+		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
+		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
+		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
+			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
+		grep -E '^Done|#[0-9]+ *DONE' $(BUILD)/fuzz/$$f.log | tail -1; \
+	done; exit $$fail
+
+# ---- lab and bench tools (test/lab/*.c, test/bench/*.c) --------------------
+
+TOOLS := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(wildcard test/lab/*.c test/bench/*.c)))
+tools: $(TOOLS)
+
+$(BUILD)/tools/%: test/lab/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< -lm
+
+$(BUILD)/tools/%: test/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< -lm
+
+# ---- code rules ---------------------------------------------------------------
+
+rules:
+	@test/rules.sh
+
+# ---- check ------------------------------------------------------------------
+
+check: deps
+	$(MAKE) check-build
+	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
+	$(MAKE) fuzz
+	$(MAKE) rules
+	$(MAKE) lab
+
+# The build matrix: a disabled plugin cannot rot.
+check-build:
+	$(MAKE) all
+	$(MAKE) BUILD=build/allno allnoconfig
+	$(MAKE) BUILD=build/allno all
+	$(MAKE) BUILD=build/allyes allyesconfig
+	$(MAKE) BUILD=build/allyes all
+
+lab: build/asan/uplinkd build/asan/uplinkctl tools
+	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
+
+build/asan/uplinkd build/asan/uplinkctl:
+	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
+
+demo: deps all tools
+	test/lab/demo.sh
+
+bench: deps all tools
+	test/bench/run.sh
+
+# ---- dependencies -----------------------------------------------------------
+# Everything a fresh Debian 12 needs; nothing is installed when all are present.
+
+DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
+	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
+	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps \
+	strongswan-swanctl charon-systemd libcharon-extra-plugins \
+	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/uplinkd $(BUILD)/uplinkctl $(BUILD)/unit $(BUILD)/fuzz
+
+distclean:
+	rm -rf build

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DOC: bus.h - the event bus
+ *
+ * Every decision is published here with its reason; the journal, hooks, the
+ * control socket and the web page subscribe. Delivery is synchronous, in
+ * subscription order; subscribers must not block and must copy what they keep.
+ */
+#ifndef UPLINKD_BUS_H
+#define UPLINKD_BUS_H
+
+#include <stdint.h>
+
+#include "list.h"
+
+enum bus_type {
+	BUS_UPLINK_STATE, /* object: uplink; old/new: up|degraded|down */
+	BUS_ACTIVE,	  /* object: uplink now carrying the default route ("none");
+			     old: the previous one */
+	BUS_CONFIG,	  /* config loaded / reload refused; new: "loaded"|"refused" */
+	BUS_ACTION,	  /* operator action; object: what; new: the action */
+	BUS_ERROR,	  /* an actuator failed; object: what; reason: why */
+	BUS_SIGNAL,	  /* a monitor's signal; object: its subject */
+	BUS_TYPE_MAX,
+};
+
+extern const char *const bus_type_names[BUS_TYPE_MAX];
+
+struct bus_event {
+	enum bus_type type;
+	uint64_t ts_ms; /* wall clock, ms since the epoch; 0: filled by bus_publish */
+	const char *object;
+	const char *old_state;
+	const char *new_state;
+	const char *reason;
+};
+
+struct bus_sub {
+	struct list_head node;
+	void (*cb)(struct bus_sub *s, const struct bus_event *ev);
+};
+
+struct bus {
+	struct list_head subs;
+};
+
+void bus_init(struct bus *b);
+void bus_subscribe(struct bus *b, struct bus_sub *s);
+void bus_unsubscribe(struct bus_sub *s);
+void bus_publish(struct bus *b, const struct bus_event *ev);
+
+#endif

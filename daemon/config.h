@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DOC: config.h - the parsed configuration
+ *
+ * config_load() is pure: it reads a file into a fresh struct config, or returns
+ * NULL with every error found in the diag, and never touches running state.
+ * Three passes: syntax (libconfig), schema (types, ranges; schema.c), cross
+ * references (names unique, min_targets <= targets, ...). Reload diffs the new
+ * config against the running one by uplink name (uplink.c).
+ */
+#ifndef UPLINKD_CONFIG_H
+#define UPLINKD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "schema.h"
+
+struct plugin;
+
+#define CONFIG_DEFAULT_PATH "/etc/uplinkd/uplinkd.conf"
+
+struct cfg_probe {
+	char *method;
+	struct cfg_strv targets;
+	int interval_ms;
+	int timeout_ms;
+	/* resolved by the parser */
+	const struct plugin *plugin;
+	void *pconf; /* plugin->conf_size bytes filled by plugin->keys */
+	int line;
+};
+
+struct cfg_health {
+	int down_after;
+	int up_after;
+	int min_targets;
+	int hold_down_s;
+	int window;		/* probes per target kept for loss/RTT/jitter */
+	int degraded_loss_pct;	/* 0: off */
+	int degraded_rtt_ms;	/* 0: off */
+	int degraded_jitter_ms; /* 0: off */
+	int min_speed_mbps;	/* 0: off */
+	int degraded_errors_per_min; /* 0: off */
+};
+
+struct cfg_uplink {
+	char *name;
+	char *interface;
+	char *gateway;	/* IPv4 next hop; NULL: learn it from the kernel */
+	char *gateway6; /* IPv6 next hop; NULL: learn it (RA/DHCPv6) */
+	int priority;	/* lower is preferred (like a metric or a pfSense tier) */
+	int weight;
+	int table;	/* routing table of this uplink; 0: auto (100 + position) */
+	int mark;	/* fwmark for its probes; 0: auto (= table) */
+	bool flush_conntrack;
+	struct cfg_vec probes; /* struct cfg_probe */
+	struct cfg_health health;
+	int line;
+};
+
+enum policy_mode {
+	POLICY_FAILOVER,
+	POLICY_BALANCE,
+};
+
+struct cfg_policy {
+	int mode;	  /* enum policy_mode */
+	int metric;	  /* metric of the main-table default route uplinkd owns */
+	int reassert_s;	  /* re-assert owned routes this often */
+};
+
+struct cfg_section {
+	const struct plugin *plugin;
+	void *conf;
+	int line;
+};
+
+struct config {
+	char *path;
+	struct cfg_vec uplinks; /* struct cfg_uplink */
+	struct cfg_policy policy;
+	char *control_socket;
+	char *state_dir;
+	int journal_max;
+	char *hooks_dir;
+	int hook_timeout_s;
+	struct cfg_section *sections; /* MONITOR plugins' top-level sections */
+	size_t nsections;
+};
+
+/* Keys of one uplink: uplink.c diffs and copies uplinks with these. */
+extern const struct cfg_key config_uplink_keys[];
+
+struct config *config_load(const char *path, struct cfg_diag *d);
+/* Same, from memory (fuzzing, tests); `name` is used in messages. */
+struct config *config_load_string(const char *text, const char *name, struct cfg_diag *d);
+void config_free(struct config *cfg);
+
+const struct cfg_uplink *config_uplink(const struct config *cfg, size_t i);
+const struct cfg_uplink *config_find_uplink(const struct config *cfg, const char *name);
+const void *config_section(const struct config *cfg, const char *plugin_name);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DOC: daemon.h - the one context
+ *
+ * All mutable state hangs off struct daemon; there are no other globals.
+ * Modules keep their private state behind the pointers below and are set up and
+ * torn down by main.c in a fixed order.
+ */
+#ifndef UPLINKD_DAEMON_H
+#define UPLINKD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "config.h"
+#include "list.h"
+#include "loop.h"
+
+struct nl;
+struct linkmon;
+struct route_ctl;
+struct ct;
+struct policy;
+struct control;
+struct journal;
+struct hooks;
+struct plugin;
+
+struct monitor_inst {
+	const struct plugin *plugin;
+	void *inst;
+};
+
+struct daemon {
+	struct loop loop;
+	struct bus bus;
+	struct config *cfg; /* the running configuration */
+	const char *cfg_path;
+	bool foreground;
+	uint64_t started_ms; /* wall clock */
+
+	struct list_head uplinks; /* struct uplink, config order */
+
+	struct nl *nl;
+	struct linkmon *link;
+	struct route_ctl *route;
+	struct ct *ct;
+	struct policy *policy;
+	struct control *control;
+	struct journal *journal;
+	struct hooks *hooks;
+
+	struct monitor_inst *monitors;
+	size_t nmonitors;
+};
+
+/* Validate cfg_path again and apply it, or keep running the old one.
+ * Returns 0, or -EINVAL with the errors in *errs (caller frees). */
+int daemon_reload(struct daemon *d, char **errs);
+
+#endif

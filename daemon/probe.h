@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DOC: probe.h - scheduling probes for probe plugins
+ *
+ * The core owns probe timing: one timer per target, started at a random phase
+ * and advanced by `due += interval` (never now + interval). At each tick it asks
+ * health for a seq, stamps the send time and calls the plugin's probe_send().
+ * Plugins report replies with probe_reply(). Timeouts are judged by health via
+ * a per-uplink expiry timer. Plugins never see health directly.
+ */
+#ifndef UPLINKD_PROBE_H
+#define UPLINKD_PROBE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "loop.h"
+
+struct uplink;
+struct plugin;
+struct cfg_probe;
+
+struct probe_target {
+	const char *name; /* as configured: "192.0.2.1", "2001:db8::1" */
+	int family;	  /* AF_INET or AF_INET6 */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	size_t health_idx; /* index in the uplink's health targets */
+};
+
+/* What a probe plugin instance gets; it must not keep pointers past destroy(). */
+struct probe_env {
+	struct loop *loop;
+	const char *uplink;  /* name, for messages */
+	const char *ifname;  /* bind with SO_BINDTODEVICE */
+	uint32_t mark;	     /* SO_MARK: the uplink's table via its fwmark rule */
+	int timeout_ms;
+	size_t ntargets;
+	const struct probe_target *targets;
+	void *core; /* probe.c's private pointer */
+};
+
+/* Report a reply to (idx, seq) received at rx_ns (CLOCK_MONOTONIC, loop_clock_monotonic()). */
+void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns);
+
+/* One probe block of an uplink, running. Owned by the uplink. */
+struct probe_run;
+
+/* Start cfg's probes for u; targets are numbered from first_target in u->health. */
+struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
+				  size_t first_target);
+void probe_run_stop(struct probe_run *r);
+
+/* Called by uplink.c; arms the health expiry timer to health_next_expiry(). */
+void probe_expiry_arm(struct uplink *u);
+
+#endif

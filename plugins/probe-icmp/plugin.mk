@@ -1,0 +1,2 @@
+plugin-$(CONFIG_PLUGIN_PROBE_ICMP) += probe_icmp
+src-$(CONFIG_PLUGIN_PROBE_ICMP) += $(wildcard plugins/probe-icmp/*.c)

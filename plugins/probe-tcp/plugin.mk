@@ -1,0 +1,2 @@
+plugin-$(CONFIG_PLUGIN_PROBE_TCP) += probe_tcp
+src-$(CONFIG_PLUGIN_PROBE_TCP) += $(wildcard plugins/probe-tcp/*.c)
