@@ -126,7 +126,7 @@ $(foreach t,$(unit-tests),$(eval $(call unit_rule,$(t))))
 unit: $(foreach t,$(unit-tests),$(BUILD)/unit/$(t)_test)
 	@fail=0; for t in $^; do \
 		echo "== $$t"; \
-		CMOCKA_MESSAGE_OUTPUT=stdout $$t || fail=1; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 CMOCKA_MESSAGE_OUTPUT=stdout $$t || fail=1; \
 	done; exit $$fail
 
 # ---- fuzzing (libFuzzer) ----------------------------------------------------
@@ -153,6 +153,7 @@ fuzz: fuzz-build
 		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
 		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
 		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
 		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \

@@ -48,6 +48,7 @@ enum cfg_type {
 	CFG_ADDRS,   /* struct cfg_strv of address literals */
 	CFG_GROUP,   /* nested struct at offset, keys in sub */
 	CFG_LIST,    /* struct cfg_vec of elem_size structs, keys in sub */
+	CFG_PLUGIN,  /* void * conf of the plugin named by another key (see by/aux) */
 };
 
 #define CFG_REQUIRED 0x1
@@ -63,12 +64,10 @@ struct cfg_key {
 	const char *const *names; /* CFG_ENUM: NULL-terminated */
 	const struct cfg_key *sub;  /* CFG_GROUP/CFG_LIST */
 	size_t elem_size;           /* CFG_LIST */
-	/* CFG_LIST elements whose keys depend on their content (probes: method ->
-	 * plugin keys); called after the element's own keys parsed. Returns the
-	 * extra table and fills *extra_obj; NULL if none. */
-	const struct cfg_key *(*extra)(const config_setting_t *elem, void *obj,
-				       void **extra_obj, const char *path,
-				       struct cfg_diag *d);
+	/* CFG_PLUGIN: the string at `by` names a plugin of kind `min`; its keys are
+	 * parsed from the same group into a conf struct stored at `offset`, and the
+	 * plugin pointer is stored at `aux`. */
+	size_t by, aux;
 	const char *hint; /* what to do, appended to range errors */
 };
 
@@ -76,15 +75,16 @@ struct cfg_key {
 
 /*
  * Parse the keys of `group` into obj. `path` names the group in messages
- * ("uplinks.[0]"); top level is "". Keys not in the table (nor in `extra`
- * when given) are reported. Returns the number of errors added.
+ * ("uplinks.[0]"); top level is "". Keys not in the table (nor in a
+ * CFG_PLUGIN's plugin table) are reported. Returns the number of errors added.
  */
 int schema_parse(const config_setting_t *group, const struct cfg_key *keys, void *obj,
 		 const char *path, struct cfg_diag *d);
-/* Same, with a second table whose values go to extra_obj (plugin keys). */
-int schema_parse2(const config_setting_t *group, const struct cfg_key *keys, void *obj,
-		  const struct cfg_key *extra, void *extra_obj, const char *path,
-		  struct cfg_diag *d);
+/* Same, but keys not in the table are left to the caller (top level). */
+int schema_parse_open(const config_setting_t *group, const struct cfg_key *keys, void *obj,
+		      const char *path, struct cfg_diag *d);
+/* An IPv4 or IPv6 literal? family (may be NULL) gets AF_INET or AF_INET6. */
+bool schema_addr_valid(const char *s, int *family);
 /* Fill defaults only (for an absent group). */
 void schema_defaults(const struct cfg_key *keys, void *obj);
 void schema_free(const struct cfg_key *keys, void *obj);

@@ -1,0 +1,2 @@
+unit-tests += config
+config-src := daemon/config.c daemon/schema.c daemon/plugin.c daemon/log.c
