@@ -55,6 +55,11 @@ struct daemon {
 	size_t nmonitors;
 };
 
+/* Start every module with cfg (owned by d from now on); 0 or -errno. */
+int daemon_start(struct daemon *d, struct config *cfg);
+/* Stop them all; clean_exit leaves a working default route and removes the rest. */
+void daemon_stop(struct daemon *d, bool clean_exit);
+
 /* Validate cfg_path again and apply it, or keep running the old one.
  * Returns 0, or -EINVAL with the errors in *errs (caller frees). */
 int daemon_reload(struct daemon *d, char **errs);

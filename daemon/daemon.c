@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * DOC: daemon.c - bring-up, reload and tear-down of the whole daemon
+ *
+ * Owns the order in which modules start and stop, the monitor plugin
+ * instances, and reload: the new file is validated completely first; only a
+ * valid configuration is applied (uplinks diffed by name, monitors
+ * reconfigured), otherwise the old one keeps running and the errors are logged
+ * and published. Called by main.c and control.c.
+ */
+#include "daemon.h"
+#include "control.h"
+#include "ct.h"
+#include "hook.h"
+#include "journal.h"
+#include "link.h"
+#include "log.h"
+#include "nl.h"
+#include "plugin.h"
+#include "policy.h"
+#include "route.h"
+#include "uplink.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- monitor plugins (ipsec, bgp, web) ---- */
+
+static struct monitor_inst *monitor_find(struct daemon *d, const struct plugin *p)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmonitors; i++)
+		if (d->monitors[i].plugin == p)
+			return &d->monitors[i];
+	return NULL;
+}
+
+static void monitors_apply(struct daemon *d, const struct config *cfg)
+{
+	struct monitor_inst *m;
+	size_t i, j;
+
+	/* stop monitors whose section is gone */
+	for (i = 0; i < d->nmonitors;) {
+		m = &d->monitors[i];
+		if (config_section(cfg, m->plugin->name)) {
+			i++;
+			continue;
+		}
+		log_notice("%s: section removed; stopping", m->plugin->name);
+		m->plugin->destroy(m->inst);
+		d->monitors[i] = d->monitors[--d->nmonitors];
+	}
+	for (j = 0; j < cfg->nsections; j++) {
+		const struct cfg_section *s = &cfg->sections[j];
+
+		m = monitor_find(d, s->plugin);
+		if (m && s->plugin->reconfigure && s->plugin->reconfigure(m->inst, s->conf) == 0)
+			continue;
+		if (m) {
+			m->plugin->destroy(m->inst);
+			m->inst = s->plugin->create(d, s->conf);
+		} else {
+			struct monitor_inst *v = realloc(d->monitors,
+							 (d->nmonitors + 1) * sizeof(*v));
+
+			if (!v)
+				continue;
+			d->monitors = v;
+			m = &d->monitors[d->nmonitors++];
+			m->plugin = s->plugin;
+			m->inst = s->plugin->create(d, s->conf);
+		}
+		if (!m->inst)
+			log_err("%s: could not start; see the messages above", s->plugin->name);
+	}
+}
+
+static void monitors_destroy(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmonitors; i++)
+		if (d->monitors[i].inst)
+			d->monitors[i].plugin->destroy(d->monitors[i].inst);
+	free(d->monitors);
+	d->monitors = NULL;
+	d->nmonitors = 0;
+}
+
+/* ---- reload ---- */
+
+static char *diag_join(const struct cfg_diag *diag)
+{
+	size_t i, len = 1;
+	char *s, *p;
+
+	for (i = 0; i < diag->n; i++)
+		len += strlen(diag->msgs[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	for (i = 0; i < diag->n; i++)
+		p += sprintf(p, "%s%s", diag->msgs[i], i + 1 < diag->n ? "\n" : "");
+	*p = '\0';
+	return s;
+}
+
+int daemon_reload(struct daemon *d, char **errs)
+{
+	struct cfg_diag diag = { 0 };
+	struct config *cfg, *old;
+	char reason[256];
+	size_t i;
+
+	if (errs)
+		*errs = NULL;
+	cfg = config_load(d->cfg_path, &diag);
+	if (!cfg) {
+		for (i = 0; i < diag.n; i++)
+			log_err("%s", diag.msgs[i]);
+		snprintf(reason, sizeof(reason), "%zu error%s; still running the previous configuration; first: %s",
+			 diag.n, diag.n == 1 ? "" : "s", diag.n ? diag.msgs[0] : "?");
+		bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
+							  .new_state = "refused", .reason = reason });
+		if (errs)
+			*errs = diag_join(&diag);
+		cfg_diag_free(&diag);
+		return -EINVAL;
+	}
+	if (strcmp(cfg->control_socket, d->cfg->control_socket) ||
+	    strcmp(cfg->state_dir, d->cfg->state_dir))
+		log_warn("%s: control.socket and state_dir take effect at the next restart",
+			 d->cfg_path);
+	old = d->cfg;
+	d->cfg = cfg;
+	uplinks_apply(d, cfg);
+	monitors_apply(d, cfg);
+	config_free(old);
+	log_notice("%s: configuration reloaded", d->cfg_path);
+	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
+						  .new_state = "loaded",
+						  .reason = "configuration reloaded" });
+	return 0;
+}
+
+/* ---- bring-up and tear-down ---- */
+
+int daemon_start(struct daemon *d, struct config *cfg)
+{
+	int err;
+
+	d->cfg = cfg;
+	d->started_ms = loop_clock_realtime_ms();
+	list_init(&d->uplinks);
+	bus_init(&d->bus);
+
+	/* the journal first, so that every later event is kept */
+	if ((err = journal_init(d)) < 0)
+		log_warn("journal: not kept (%s); events still go to the log", strerror(-err));
+	if ((err = hooks_init(d)) < 0)
+		log_warn("hooks: disabled (%s)", strerror(-err));
+	if ((err = nl_init(d)) < 0) {
+		log_err("netlink: cannot open rtnetlink sockets: %s", strerror(-err));
+		return err;
+	}
+	if ((err = uplinks_apply(d, cfg)) < 0)
+		return err;
+	if ((err = link_init(d)) < 0) {
+		log_err("link: cannot read the interfaces: %s", strerror(-err));
+		return err;
+	}
+	if ((err = route_init(d)) < 0) {
+		log_err("route: cannot read the routing tables: %s", strerror(-err));
+		return err;
+	}
+	if ((err = ct_init(d)) < 0)
+		log_warn("conntrack: flushing disabled (%s)", strerror(-err));
+	if ((err = policy_init(d)) < 0)
+		return err;
+	if ((err = control_init(d)) < 0)
+		return err;
+	monitors_apply(d, cfg);
+	policy_run(d);
+	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
+						  .new_state = "loaded", .reason = "uplinkd started" });
+	return 0;
+}
+
+void daemon_stop(struct daemon *d, bool clean_exit)
+{
+	monitors_destroy(d);
+	control_destroy(d);
+	policy_destroy(d);
+	ct_destroy(d);
+	if (d->route)
+		route_destroy(d, clean_exit);
+	link_destroy(d);
+	uplinks_destroy(d);
+	nl_destroy(d);
+	hooks_destroy(d);
+	journal_destroy(d);
+	config_free(d->cfg);
+	d->cfg = NULL;
+}

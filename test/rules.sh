@@ -1,0 +1,42 @@
+#!/bin/bash
+# Code rules `make check` enforces (see ../shared/STYLE.md): boundaries that a
+# compiler does not see. Prints one line per violation; exits 1 if any.
+set -u
+cd "$(dirname "$0")/.."
+fail=0
+bad() { echo "rules: $*"; fail=1; }
+
+# 1. Plugins never include each other's headers (only their own folder and daemon/).
+for f in $(find plugins -name '*.[ch]'); do
+	dir=$(dirname "$f")
+	grep -o '#include "[^"]*"' "$f" | sed 's/#include "\(.*\)"/\1/' | while read -r inc; do
+		if [ ! -e "$dir/$inc" ] && [ ! -e "daemon/$inc" ]; then
+			echo "rules: $f includes \"$inc\", which is neither in $dir nor in daemon/"
+		fi
+		case "$inc" in */*) echo "rules: $f includes \"$inc\" through a path; plugins talk through the bus" ;; esac
+	done
+done | grep . && fail=1
+
+# 2. Only the netlink rooms speak libmnl, libnftnl or rtnetlink directly.
+allowed='^daemon/(nl|link|route|ct|nft)\.[ch]$'
+for f in $(grep -rlE '#include <(libmnl/|libnftnl/|linux/rtnetlink\.h)' daemon plugins 2>/dev/null); do
+	[[ "$f" =~ $allowed ]] || bad "$f includes libmnl/libnftnl/rtnetlink; only nl.c, link.c, route.c, ct.c and nft.c may"
+done
+
+# 3. Kconfig decides which files are compiled, never which lines.
+grep -rnE '#\s*(if|ifdef|ifndef|elif).*[^_]CONFIG_[A-Z]' daemon plugins | grep -v 'UPLINKD_' && bad "#if on CONFIG_ symbols above; move the code into a plugin file"
+
+# 4. Registration is by the generated list, never by constructors.
+grep -rn '__attribute__((constructor' daemon plugins && bad "constructors above; list the plugin in its plugin.mk"
+
+# 5. A file that keeps growing is two rooms.
+for f in $(find daemon plugins test -name '*.c' -o -name '*.h' -o -name '*.sh'); do
+	n=$(wc -l < "$f")
+	[ "$n" -le 1500 ] || bad "$f has $n lines (limit about 1,500): split it"
+done
+
+# 6. Tests, demo and bench stop what they started by PID, never by name.
+grep -rnE '\b(pkill|killall)\b' test Makefile .ci 2>/dev/null | grep -v 'rules.sh' && bad "pkill/killall above; stop processes by PID"
+
+[ $fail -eq 0 ] && echo "rules: all code rules hold"
+exit $fail
