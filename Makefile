@@ -198,8 +198,10 @@ check-build:
 lab: build/asan/uplinkd build/asan/uplinkctl tools
 	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
 
+ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
+endif
 
 demo: deps all tools
 	test/lab/demo.sh

@@ -133,13 +133,22 @@ struct health {
 	uint64_t err_hist_ns[12];
 	size_t err_hist_n;
 	char link_reason[128];	/* set while the link itself is degraded */
+
+	/* added by health.c's room */
+	char ifname[16];	/* for link reasons (health_set_ifname); "": "link" */
+	bool hold_exempt;	/* the initial verdict skips the hold-down */
+	uint64_t loss_since_ns;	/* loss for "degraded" counts probes sent after the last outage */
 };
 
 /* Allocates the windows; names[i] label the targets. Returns 0 or -ENOMEM. */
 int health_init(struct health *h, const struct health_params *p, size_t ntargets,
 		const char *const *names, uint64_t now);
 void health_destroy(struct health *h);
+/* Name the interface in link reasons ("wan1 lost carrier"); call after health_init(). */
+void health_set_ifname(struct health *h, const char *ifname);
 
+/* The bool functions below also return true when `settled` became true, so
+ * that policy runs again (uplink_health_changed() copes with old == new). */
 /* A probe to target idx is being sent now; returns its seq (the round). */
 uint32_t health_sent(struct health *h, size_t idx, uint64_t now);
 /* Reply for (idx, seq) at now. Returns true if the state changed. */

@@ -56,5 +56,7 @@ void probe_run_stop(struct probe_run *r);
 
 /* Called by uplink.c; arms the health expiry timer to health_next_expiry(). */
 void probe_expiry_arm(struct uplink *u);
+/* The callback of u->expiry (set by probe_run_start/probe_expiry_arm when NULL). */
+void probe_expiry_cb(struct loop_timer *t);
 
 #endif

@@ -152,6 +152,8 @@ static int health_start(struct uplink *u)
 	}
 	err = health_init(&u->health, &hp, n, names, loop_now(&u->d->loop));
 	free(names);
+	if (!err)
+		health_set_ifname(&u->health, u->cfg.interface);
 	if (!err && !u->link.carrier && u->link.ifindex)
 		health_set_carrier(&u->health, false, loop_now(&u->d->loop));
 	return err;
@@ -247,8 +249,11 @@ static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t po
 		return -ENOMEM;
 	}
 	if (only_soft_changes(&u->cfg, c) && u->pos == pos) {
-		schema_free(config_uplink_keys, &u->cfg);
-		u->cfg = copy;
+		/* probe instances keep pointers into u->cfg: change only these fields */
+		u->cfg.priority = c->priority;
+		u->cfg.weight = c->weight;
+		u->cfg.flush_conntrack = c->flush_conntrack;
+		schema_free(config_uplink_keys, &copy);
 		log_info("%s: priority/weight/flush settings updated", u->cfg.name);
 		return 0;
 	}

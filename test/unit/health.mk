@@ -1,0 +1,2 @@
+unit-tests += health
+health-src := daemon/health.c

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Stubs for policy_test: the actuators (route, ct) and the uplink lookups, so
+ * policy_run() can be driven without a kernel. The test reads and sets the
+ * stub_* variables.
+ */
+#include "policy_stubs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ct.h"
+#include "daemon.h"
+#include "route.h"
+#include "uplink.h"
+
+struct policy_stubs stub;
+
+int route_set_default(struct daemon *d, int family, struct uplink *const *ups, size_t n,
+		      char *err, size_t errlen)
+{
+	size_t i;
+
+	(void)d;
+	if (family != AF_INET)
+		return 0;
+	stub.route_calls++;
+	if (stub.route_err) {
+		snprintf(err, errlen, "Nexthop has invalid gateway");
+		return stub.route_err;
+	}
+	stub.route_n = n;
+	for (i = 0; i < n && i < 8; i++)
+		stub.route_ups[i] = ups[i];
+	return 0;
+}
+
+struct uplink *route_current_default(struct daemon *d, int family)
+{
+	(void)d;
+	(void)family;
+	return stub.current;
+}
+
+int ct_flush_uplink(struct daemon *d, const struct uplink *u)
+{
+	(void)d;
+	stub.ct_calls++;
+	stub.ct_last = u;
+	return 3;
+}
+
+bool uplink_routable(const struct uplink *u, int family)
+{
+	return family == AF_INET && u->link.carrier;
+}
+
+struct uplink *uplink_find(struct daemon *d, const char *name)
+{
+	struct uplink *u;
+
+	list_for_each_entry(u, &d->uplinks, node)
+		if (strcmp(u->cfg.name, name) == 0)
+			return u;
+	return NULL;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef UPLINKD_POLICY_STUBS_H
+#define UPLINKD_POLICY_STUBS_H
+
+#include <stddef.h>
+
+struct uplink;
+
+struct policy_stubs {
+	int route_err;		/* returned by route_set_default(AF_INET) when set */
+	int route_calls;
+	struct uplink *route_ups[8];
+	size_t route_n;
+	struct uplink *current; /* route_current_default() */
+	int ct_calls;
+	const struct uplink *ct_last;
+};
+
+extern struct policy_stubs stub;
+
+#endif
