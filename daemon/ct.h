@@ -10,11 +10,30 @@
 #ifndef UPLINKD_CT_H
 #define UPLINKD_CT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct daemon;
 struct uplink;
+
+/* One entry to delete: its original tuple, kept as the kernel sent it. */
+struct ct_tuple {
+	uint8_t family;
+	bool has_zone;
+	uint16_t zone_be;	/* CTA_ZONE, network byte order */
+	uint16_t len;		/* bytes of orig: the whole CTA_TUPLE_ORIG attribute */
+	uint8_t orig[192];
+};
+
+/* Pure builders and parser (unit tests, fuzzing). Builders return the message
+ * length or -ENOSPC. ct_msg_match() returns 1 and fills *t when the entry's
+ * reply-direction destination is addr (4 or 16 bytes by family), 0 when it is
+ * not, -EINVAL when the message is malformed. */
+int ct_msg_build_dump(void *buf, size_t len, int family, uint32_t seq);
+int ct_msg_match(const void *nlmsg, size_t len, int family, const void *addr,
+		 struct ct_tuple *t);
+int ct_msg_build_delete(void *buf, size_t len, const struct ct_tuple *t, uint32_t seq);
 
 int ct_init(struct daemon *d);
 void ct_destroy(struct daemon *d);

@@ -4,7 +4,7 @@
  *
  * Owns struct probe_run: one running probe block of an uplink (its plugin
  * instance, its parsed targets and one timer per target). Each target's timer
- * starts at a random phase within the interval (BIRD's randomize) and advances
+ * starts at its uplink's random phase (see probe_phase()) and advances
  * by due += interval (never now + interval, which drifts as in dpinger); a
  * timer that fell more than an interval behind skips ahead instead of firing a
  * burst. At each tick health numbers the probe, the plugin sends it; replies
@@ -159,6 +159,23 @@ static void probe_run_free(struct probe_run *r)
 	free(r);
 }
 
+/*
+ * One random phase per uplink (BIRD's randomize: uplinks and daemons do not
+ * synchronise), its targets 1 ms apart within it: round n is sent as one burst
+ * and can be judged one timeout later, rather than one timeout after the
+ * latest of n randomly spread probes.
+ */
+static uint64_t probe_phase(struct uplink *u, size_t target, uint64_t interval_ns)
+{
+	uint64_t step = NSEC_PER_MSEC;
+
+	if (!u->probe_phase_ns)
+		u->probe_phase_ns = 1 + loop_random(interval_ns);
+	if (step * (target + 1) > interval_ns / 4)
+		step = interval_ns / 4 / (target + 1);
+	return (u->probe_phase_ns + step * target) % interval_ns;
+}
+
 struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 				  size_t first_target)
 {
@@ -222,7 +239,8 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 		r->ticks[i].run = r;
 		r->ticks[i].idx = i;
 		loop_timer_init(&r->ticks[i].timer, probe_tick_cb);
-		loop_timer_set(l, &r->ticks[i].timer, loop_now(l) + loop_random(r->interval_ns));
+		loop_timer_set(l, &r->ticks[i].timer, loop_now(l) + probe_phase(u, first_target + i,
+									     r->interval_ns));
 	}
 	log_dbg(LOG_PROBE, "%s: %s probes to %zu target%s every %llu ms", u->cfg.name,
 		cfg->method, n, n == 1 ? "" : "s",

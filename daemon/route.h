@@ -64,6 +64,12 @@ int route_msg_build(void *buf, size_t len, const struct route *r, uint16_t type,
 int rule_msg_build(void *buf, size_t len, const struct rule *r, uint16_t type,
 		   uint16_t flags, uint32_t seq);
 
+/* Pure parsers (link.c, event handling, unit tests): RTM_NEWROUTE/DELROUTE and
+ * RTM_NEWRULE/DELRULE messages. Return 0, -EINVAL (malformed) or -EOPNOTSUPP
+ * (another family, or a route that is not unicast or is a cache clone). */
+int route_msg_parse(const void *nlmsg, size_t len, struct route *r);
+int rule_msg_parse(const void *nlmsg, size_t len, struct rule *r);
+
 int route_init(struct daemon *d);
 /* clean_exit: remove our rules and uplink tables, keep the main default route. */
 void route_destroy(struct daemon *d, bool clean_exit);
@@ -80,5 +86,9 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 		      char *err, size_t errlen);
 /* The uplink the kernel's main default route points at now (adopted at start). */
 struct uplink *route_current_default(struct daemon *d, int family);
+/* Re-send what we installed soon (deferred, debounced): link.c calls it when an
+ * uplink's interface comes back up, because the kernel flushes IPv4 routes of a
+ * device that goes down without telling anyone. */
+void route_reassert_soon(struct daemon *d);
 
 #endif

@@ -276,6 +276,7 @@ static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t po
 	}
 	if (restart_health) {
 		health_destroy(&u->health);
+		u->probe_phase_ns = 0;
 		if (health_start(u) < 0)
 			return -ENOMEM;
 		u->state_since_ms = loop_clock_realtime_ms();

@@ -62,6 +62,7 @@ struct uplink {
 	struct probe_run **probes;
 	size_t nprobes;
 	struct loop_timer expiry; /* health timeouts; armed by probe_expiry_arm() */
+	uint64_t probe_phase_ns;  /* the uplink's random probe phase (probe.c); 0: pick one */
 
 	bool active;		 /* carries the main default route (policy.c) */
 	uint64_t state_since_ms; /* wall clock of the last state change */
