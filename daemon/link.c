@@ -542,6 +542,7 @@ static void addr_refresh(struct daemon *d, struct uplink *u)
 	struct uplink_link *l = &u->link;
 	char err[NL_ERRLEN];
 	size_t i;
+	int rc;
 
 	if (!l->ifindex) {
 		l->has_addr4 = l->has_addr6 = false;
@@ -557,7 +558,10 @@ static void addr_refresh(struct daemon *d, struct uplink *u)
 		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 		ifa->ifa_family = (uint8_t)fams[i];
 		ifa->ifa_index = (uint32_t)l->ifindex; /* a filter under strict checking */
-		if (nl_talk(d, nlh, addr_dump_cb, &ad, err, sizeof(err)) < 0) {
+		rc = nl_talk(d, nlh, addr_dump_cb, &ad, err, sizeof(err));
+		if (rc == -ENODEV)
+			break; /* gone; its RTM_DELLINK follows */
+		if (rc < 0) {
 			log_warn("%s: cannot read the addresses of %s: %s", u->cfg.name,
 				 u->cfg.interface, err);
 			return; /* keep what we had */
@@ -619,7 +623,7 @@ static int gw_refresh(struct daemon *d, struct uplink *u, int family)
 		rtm->rtm_table = RT_TABLE_MAIN;
 		mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN); /* filter (strict checking) */
 		rc = nl_talk(d, nlh, gw_dump_cb, &gd, err, sizeof(err));
-		if (rc < 0) {
+		if (rc < 0 && rc != -ENODEV) {
 			log_warn("%s: cannot read the main routing table: %s", u->cfg.name, err);
 			return rc;
 		}

@@ -451,8 +451,9 @@ int nl_talk(struct daemon *d, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, cha
 int nl_init(struct daemon *d)
 {
 	static const unsigned int groups[] = {
-		RTNLGRP_LINK,	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
-		RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,	 RTNLGRP_IPV6_RULE,
+		RTNLGRP_LINK,	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,	 RTNLGRP_IPV4_RULE,
+		RTNLGRP_IPV6_RULE,
 	};
 	struct nl *nl;
 	int err;

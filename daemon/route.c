@@ -51,7 +51,7 @@ struct rt_default {
 	bool set;		   /* we installed it this run */
 	struct route r;
 	char desc[RT_DESC_LEN];
-	char *names[RT_MAX_UPS];   /* the uplinks it goes through, for re-assertion */
+	char *names[RT_MAX_UPS];   /* the uplinks policy asked for, for re-assertion */
 	size_t nnames;
 	int adopted_oif;	   /* found at start */
 };
@@ -126,7 +126,8 @@ int route_msg_build(void *buf, size_t len, const struct route *r, uint16_t type,
 
 		if (nh->has_gw && !put_addr(nlh, len, RTA_GATEWAY, r->family, &nh->gw))
 			return -ENOSPC;
-		if (nh->ifindex && !mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)nh->ifindex))
+		if (nh->ifindex &&
+		    !mnl_attr_put_u32_check(nlh, len, RTA_OIF, (uint32_t)nh->ifindex))
 			return -ENOSPC;
 	} else if (r->nnh > 1) {
 		struct nlattr *mp = mnl_attr_nest_start_check(nlh, len, RTA_MULTIPATH);
@@ -457,8 +458,9 @@ static void rule_describe(char *out, size_t len, const struct rule *r)
 		snprintf(out, len, "rule from %s lookup %s (priority %u)", a,
 			 table_name(r->table, t, sizeof(t)), r->prio);
 	} else {
-		snprintf(out, len, "%s rule fwmark %#x lookup %s (priority %u)", fam_name(r->family),
-			 r->fwmark, table_name(r->table, t, sizeof(t)), r->prio);
+		snprintf(out, len, "%s rule fwmark %#x lookup %s (priority %u)",
+			 fam_name(r->family), r->fwmark, table_name(r->table, t, sizeof(t)),
+			 r->prio);
 	}
 }
 
@@ -491,12 +493,14 @@ static int rule_send(struct daemon *d, const struct rule *r, uint16_t type, uint
 }
 
 /* Add a rule unless the same one is there already (rules have no replace, and
- * without NLM_F_EXCL the kernel would add a duplicate). */
+ * without NLM_F_EXCL the kernel would add a duplicate). 1 added, 0 was there. */
 static int rule_add(struct daemon *d, const struct rule *r, char *err, size_t errlen)
 {
 	int rc = rule_send(d, r, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, err, errlen);
 
-	return rc == -EEXIST ? 0 : rc;
+	if (rc == -EEXIST)
+		return 0;
+	return rc < 0 ? rc : 1;
 }
 
 static int rule_del(struct daemon *d, const struct rule *r, char *err, size_t errlen)
@@ -714,9 +718,9 @@ int route_uplink_sync(struct daemon *d, struct uplink *u)
 			if (!e->has_route[f])
 				continue;
 			if ((rv = table_route_del(d, &e->route[f], err, sizeof(err))) < 0) {
-				log_rl_msg(&rc->rl, LOG_ERR,
-					   "%s: cannot remove the %s default route from table %s: %s",
-					   u->cfg.name, fam_name(want[f].family), t, err);
+				log_rl_msg(&rc->rl, LOG_ERR, "%s: cannot remove the %s default "
+					   "route from table %s: %s", u->cfg.name,
+					   fam_name(want[f].family), t, err);
 				ret = rv;
 				continue;
 			}
@@ -767,6 +771,8 @@ int route_uplink_sync(struct daemon *d, struct uplink *u)
 		}
 		if (!known)
 			log_info("%s: %s added", u->cfg.name, what);
+		else if (rv == 1)
+			log_info("%s: %s was missing; added again", u->cfg.name, what);
 		keep[nkeep++] = rules[i];
 	}
 	for (j = 0; j < e->nrules; j++) {
@@ -875,7 +881,6 @@ static int def_install(struct daemon *d, int family, struct uplink *const *ups, 
 	struct uplink *used[RT_MAX_UPS];
 	char what[RT_DESC_LEN], owner[128];
 	struct route r;
-	size_t i;
 	int rv;
 
 	if ((rv = def_build(d, family, ups, n, &r, ifn, used, err, errlen)) < 0)
@@ -894,10 +899,6 @@ static int def_install(struct daemon *d, int family, struct uplink *const *ups, 
 	else
 		log_dbg(LOG_NL, "%s: %s default route %s re-asserted", owner, fam_name(family),
 			what);
-	def_forget_names(def);
-	for (i = 0; i < r.nnh; i++)
-		if ((def->names[def->nnames] = strdup(used[i]->cfg.name)))
-			def->nnames++;
 	def->r = r;
 	def->set = true;
 	snprintf(def->desc, sizeof(def->desc), "%s", what);
@@ -913,6 +914,8 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 	struct uplink *used[RT_MAX_UPS];
 	struct route r;
 	char e2[NL_ERRLEN];
+	size_t i;
+	int rv;
 
 	if (err && errlen)
 		*err = '\0';
@@ -934,8 +937,17 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 	/* unchanged: nothing to say, but the kernel may have lost it; replace quietly */
 	if (def_build(d, family, ups, n, &r, ifn, used, err, errlen) == 0 && def->set &&
 	    route_equal(&def->r, &r))
-		return def_install(d, family, ups, n, true, err, errlen);
-	return def_install(d, family, ups, n, false, err, errlen);
+		rv = def_install(d, family, ups, n, true, err, errlen);
+	else
+		rv = def_install(d, family, ups, n, false, err, errlen);
+	if (rv == 0) {
+		/* remember what was asked, so a re-assertion can bring an uplink back */
+		def_forget_names(def);
+		for (i = 0; i < n && i < RT_MAX_UPS; i++)
+			if ((def->names[def->nnames] = strdup(ups[i]->cfg.name)))
+				def->nnames++;
+	}
+	return rv;
 }
 
 struct uplink *route_current_default(struct daemon *d, int family)
@@ -1007,9 +1019,12 @@ static bool def_present(struct daemon *d, const struct rt_default *def)
 static void def_reassert(struct daemon *d, int family, const char *why)
 {
 	struct rt_default *def = &d->route->def[fam_idx(family)];
-	struct uplink *ups[RT_MAX_UPS];
+	struct uplink *ups[RT_MAX_UPS], *used[RT_MAX_UPS];
+	const char *ifn[RT_MAX_UPS];
 	char err[NL_ERRLEN];
+	struct route r;
 	size_t i, n = 0;
+	bool present;
 
 	if (!def->set)
 		return;
@@ -1019,22 +1034,17 @@ static void def_reassert(struct daemon *d, int family, const char *why)
 		if (u && uplink_routable(u, family))
 			ups[n++] = u;
 	}
-	if (!n)
-		return; /* leave the kernel as it is; policy will choose again */
-	if (def_present(d, def)) {
-		struct route r;
-		const char *ifn[RT_MAX_UPS];
-		struct uplink *used[RT_MAX_UPS];
-
-		/* present; but the uplinks' next hops may have moved meanwhile */
-		if (def_build(d, family, ups, n, &r, ifn, used, err, sizeof(err)) < 0 ||
-		    route_equal(&r, &def->r))
-			return;
-	} else {
+	/* nothing usable: leave the kernel as it is; policy will choose again */
+	if (!n || def_build(d, family, ups, n, &r, ifn, used, err, sizeof(err)) < 0)
+		return;
+	present = def_present(d, def);
+	if (present && route_equal(&r, &def->r))
+		return;
+	if (!present)
 		log_notice("route: the %s default route %s in table main is missing or was "
 			   "replaced (%s); re-installing it", fam_name(family), def->desc, why);
-	}
-	def_install(d, family, ups, n, true, err, sizeof(err));
+	/* when only the next hops moved (an uplink left or came back), say so */
+	def_install(d, family, ups, n, !present, err, sizeof(err));
 }
 
 /* ---- re-assertion ---- */

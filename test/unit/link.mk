@@ -1,0 +1,2 @@
+unit-tests += link
+link-src := daemon/link.c daemon/nl.c daemon/route.c daemon/loop.c daemon/log.c test/unit/stubs/nl_stubs.c
