@@ -1,0 +1,204 @@
+# lib.sh - helpers for lab scenarios (test/lab/t_*.sh). Source it after `set -eu`:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   plan 3
+#   lab_up                        # topology PREFIX $P; torn down on EXIT
+#   check "lan reaches sink" in_ns lan ping -c1 -W1 198.51.100.10
+#   lab_conf "$RUN/uplinkd.conf"; start_uplinkd "$RUN/uplinkd.conf"
+#   wait_for 20 uplink_is isp1 up && ok "isp1 up" || not_ok "isp1 up"
+#
+# Env: P (lab prefix; default ul<hex pid>), UPLINKD, UPLINKCTL, TOOLS (binaries; default
+# build/uplinkd, build/uplinkctl, build/tools of this checkout).
+# Note: start_uplinkd and stop_uplinkd must run in the test's own shell, not in $(...).
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
+# shellcheck source=topo.sh
+. "$LAB_DIR/topo.sh"
+
+lab_abs() {	# PATH relative to where the test was started -> absolute
+	case "$1" in
+	/*) echo "$1" ;;
+	*) echo "$PWD/$1" ;;
+	esac
+}
+TOOLS=$(lab_abs "${TOOLS:-$LAB_ROOT/build/tools}")
+UPLINKD=$(lab_abs "${UPLINKD:-$LAB_ROOT/build/uplinkd}")
+UPLINKCTL=$(lab_abs "${UPLINKCTL:-$LAB_ROOT/build/uplinkctl}")
+export TOOLS UPLINKD UPLINKCTL
+
+P=${P:-ul$(printf %x $$)}
+RUN=$(topo_run_dir "$P")
+SOCK=$RUN/ctl.sock
+UPLINKD_LOG=$RUN/uplinkd.log
+UPLINKD_PID=
+
+# ---- TAP -----------------------------------------------------------------------------------
+
+TAP_N=0
+TAP_FAIL=0
+
+plan() { echo "1..$1"; }
+diag() { echo "# $*"; }
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAIL=$((TAP_FAIL + 1)); echo "not ok $TAP_N - $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# check DESC CMD...: ok if CMD succeeds; otherwise not ok, with CMD's output as diagnostics
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "failed: $*"
+		[ -z "$out" ] || printf '%s\n' "$out" | tail -15 | sed 's/^/#   /'
+	fi
+}
+
+# check_not DESC CMD...: ok if CMD fails
+check_not() {
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		not_ok "$desc"
+		diag "succeeded but should not: $*"
+	else
+		ok "$desc"
+	fi
+}
+
+# ---- the lab -------------------------------------------------------------------------------
+
+lab_exit() {
+	local rc=$?
+	trap - EXIT
+	lab_down
+	[ "$TAP_FAIL" -eq 0 ] || rc=1
+	exit $rc
+}
+
+lab_up() {
+	local rc
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+	trap lab_exit EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	# errexit is ignored inside `f || ...`, so run it in a subshell and test after
+	set +e
+	(set -e; topo_up "$P")
+	rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
+		not_ok "build the lab $P"
+		exit 1
+	fi
+}
+
+lab_down() {
+	[ -z "$UPLINKD_PID" ] || stop_uplinkd >/dev/null 2>&1 || true
+	if [ -s "$UPLINKD_LOG" ] && [ "$TAP_FAIL" -gt 0 ]; then
+		diag "last lines of $UPLINKD_LOG:"
+		tail -30 "$UPLINKD_LOG" | sed 's/^/#   /'
+	fi
+	topo_down "$P"
+}
+
+in_ns() {	# ROLE CMD...: run in PREFIX-ROLE (lan rtr isp1 isp2 core sink)
+	local role=$1
+	shift
+	ip netns exec "$P-$role" "$@"
+}
+
+in_rtr() { ip netns exec "$P-rtr" "$@"; }
+
+fault() {	# ISP FAULT [ARGS]: see fault.sh
+	"$LAB_DIR/fault.sh" "$P" "$@"
+}
+
+# wait_for TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds; 1 after TIMEOUT_S (whole
+# seconds).
+# Generous timeouts are fine: tests assert behaviour, not speed.
+wait_for() {
+	local end=$(($(date +%s%N) / 1000000 + $1 * 1000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $(($(date +%s%N) / 1000000)) -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# default_dev [4|6]: device of the router's main-table default route with the lowest metric
+# ("dev1,dev2" for a multipath route); empty when there is none
+default_dev() {
+	ip -n "$P-rtr" -j -"${1:-4}" route show default table main 2>/dev/null |
+		jq -r 'sort_by(.metric // 0) | .[0] // empty |
+		       .dev // ([.nexthops[]?.dev] | join(","))'
+}
+
+# ping_ok ROLE ADDR [PING ARGS]: three quick pings from a namespace, one reply is enough
+ping_ok() {
+	local role=$1 addr=$2
+	shift 2
+	ip netns exec "$P-$role" ping -n -q -c 3 -i 0.2 -W 1 "$@" "$addr" >/dev/null 2>&1
+}
+
+# ---- the daemon ----------------------------------------------------------------------------
+
+need_uplinkd() {
+	[ -x "$UPLINKD" ] || skip_all "no uplinkd at $UPLINKD"
+	[ -x "$UPLINKCTL" ] || skip_all "no uplinkctl at $UPLINKCTL"
+}
+
+# lab_conf OUT [TEMPLATE]: render uplinkd.conf.in for this lab
+lab_conf() {
+	mkdir -p "$RUN/state"
+	sed -e "s|@SOCK@|$SOCK|g" -e "s|@STATE@|$RUN/state|g" \
+		"${2:-$LAB_DIR/uplinkd.conf.in}" >"$1"
+}
+
+# start_uplinkd CONF: the daemon in the router namespace, in the foreground (-f), its
+# stderr in $UPLINKD_LOG; waits until the control socket exists
+start_uplinkd() {
+	mkdir -p "$RUN" "$RUN/state"
+	LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LAB_ROOT/test/lsan.supp:print_suppressions=0} \
+		ip netns exec "$P-rtr" "$UPLINKD" -f -c "$1" </dev/null >>"$UPLINKD_LOG" 2>&1 &
+	UPLINKD_PID=$!	# ip netns exec execs the daemon: same PID
+	echo "$UPLINKD_PID" >"$RUN/uplinkd.pid"
+	if ! wait_for 15 test -S "$SOCK"; then
+		diag "uplinkd did not open $SOCK; last lines of $UPLINKD_LOG:"
+		tail -20 "$UPLINKD_LOG" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# stop_uplinkd: SIGTERM by PID, wait (SIGKILL after 10 s); returns the daemon's exit status
+stop_uplinkd() {
+	local pid=$UPLINKD_PID rc=0
+	[ -n "$pid" ] || return 0
+	UPLINKD_PID=
+	rm -f "$RUN/uplinkd.pid"
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		diag "uplinkd $pid ignored SIGTERM for 10 s; killed"
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	return $rc
+}
+
+uplinkd_alive() { [ -n "$UPLINKD_PID" ] && kill -0 "$UPLINKD_PID" 2>/dev/null; }
+
+ctl() { ip netns exec "$P-rtr" "$UPLINKCTL" -s "$SOCK" "$@"; }
+
+# uplink_field NAME FIELD: one field of `status --json` for one uplink (state, active, ...)
+uplink_field() {
+	ctl status --json | jq -r --arg n "$1" --arg f "$2" '.uplinks[] | select(.name == $n) | .[$f]'
+}
+
+uplink_is() { [ "$(uplink_field "$1" state 2>/dev/null)" = "$2" ]; }	# NAME STATE
