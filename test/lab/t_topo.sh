@@ -96,7 +96,7 @@ check "loss + delay: loss stays (${pct:-?} %)" in_range "$(loss_pct rtr 192.0.2.
 fault isp1 loss 0
 check "delay 50 jitter 20: no reply sooner than 50 ms (IPv4)" rtt_in rtr 192.0.2.1 50 5000
 check "delay 50 jitter 20: no reply sooner than 50 ms (IPv6)" rtt_in rtr 2001:db8:ff::2 50 5000
-check "delay: the isp1 router itself is not delayed" rtt_in rtr 100.64.1.1 0 20
+check "delay: the isp1 router itself is not delayed (under 50 ms)" rtt_in rtr 100.64.1.1 0 49
 fault isp1 delay 0 0
 check "delay 0 0: RTT back under 20 ms" rtt_in rtr 192.0.2.1 0 20
 
