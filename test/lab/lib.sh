@@ -202,3 +202,35 @@ uplink_field() {
 }
 
 uplink_is() { [ "$(uplink_field "$1" state 2>/dev/null)" = "$2" ]; }	# NAME STATE
+
+# ---- daemon scenario helpers ---------------------------------------------------------------
+
+# conf_sub CONF SED-EXPR...: edit a rendered configuration in place
+conf_sub() {
+	local f=$1
+	shift
+	local e
+	for e in "$@"; do sed -i -e "$e" "$f"; done
+}
+
+status_json() { ctl status --json; }
+policy_field() { ctl status --json | jq -r --arg f "$1" '.policy[$f]'; }	# FIELD
+active_is() { [ "$(policy_field active 2>/dev/null)" = "$1" ]; }		# NAME
+default_is() { [ "$(default_dev "${2:-4}")" = "$1" ]; }				# DEV [4|6]
+# events_json: the whole journal as a JSON array
+events_json() { ctl events -n 1000 --json; }
+# active_events: "ts_ms name" for every BUS_ACTIVE event (switches), oldest first
+active_events() { events_json | jq -r '.[] | select(.type == "active") | "\(.ts_ms) \(.new)"'; }
+
+# start_lab_uplinkd [SED-EXPR...]: render the lab configuration, apply edits, start uplinkd
+# and wait until isp1 is active with both uplinks up and settled.
+start_lab_uplinkd() {
+	lab_conf "$RUN/uplinkd.conf"
+	[ $# -eq 0 ] || conf_sub "$RUN/uplinkd.conf" "$@"
+	start_uplinkd "$RUN/uplinkd.conf"
+}
+
+settled() {	# NAME: state up and settled
+	ctl status --json | jq -e --arg n "$1" \
+		'.uplinks[] | select(.name == $n) | .state == "up" and .settled' >/dev/null
+}

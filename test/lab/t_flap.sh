@@ -1,0 +1,25 @@
+#!/bin/bash
+# A link that flaps (carrier down 1 s every 10 s) causes at most one switch per hold-down:
+# it is not used again until it has been clean for the whole hold-down.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_uplinkd
+plan 4
+lab_up
+hold=10
+start_lab_uplinkd "s/hold_down_s = 5;/hold_down_s = $hold;/g"
+check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
+before=$(active_events | wc -l)
+start=$(date +%s)
+for _ in 1 2 3 4; do
+	fault isp1 carrier-down
+	sleep 1
+	fault isp1 carrier-up
+	sleep 9
+done
+dur=$(($(date +%s) - start))
+n=$(($(active_events | wc -l) - before))
+diag "$n switches in $dur s of flapping (hold-down $hold s)"
+check "traffic left the flapping uplink" eval '[ $n -ge 1 ]'
+check "at most one switch per hold-down ($n in $dur s)" eval '[ $n -le $((dur / hold + 1)) ]'
+check "isp1 is not carrying traffic while it keeps flapping" default_is wan2
