@@ -1,0 +1,2 @@
+fuzzers += vici
+vici-fuzz-src := plugins/monitor-ipsec/vici.c

@@ -1,0 +1,2 @@
+unit-tests += vici
+vici-src := plugins/monitor-ipsec/vici.c
