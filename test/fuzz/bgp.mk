@@ -1,0 +1,2 @@
+fuzzers += bgp
+bgp-fuzz-src := plugins/monitor-bgp/bgp.c

@@ -1,0 +1,2 @@
+fuzzers += bmp
+bmp-fuzz-src := plugins/monitor-bgp/bmp.c plugins/monitor-bgp/bgp.c

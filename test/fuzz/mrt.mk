@@ -1,0 +1,2 @@
+fuzzers += mrt
+mrt-fuzz-src := plugins/monitor-bgp/mrt.c plugins/monitor-bgp/bgp.c

@@ -1,0 +1,2 @@
+unit-tests += bgp
+bgp-src := plugins/monitor-bgp/bgp.c

@@ -1,0 +1,2 @@
+unit-tests += bmp
+bmp-src := plugins/monitor-bgp/bmp.c plugins/monitor-bgp/bgp.c

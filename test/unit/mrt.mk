@@ -1,0 +1,2 @@
+unit-tests += mrt
+mrt-src := plugins/monitor-bgp/mrt.c plugins/monitor-bgp/bgp.c
