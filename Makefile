@@ -24,7 +24,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
-LIBS := -lmnl -lconfig -ljson-c
+LIBS := -lmnl -lconfig -ljson-c -lm
 LDFLAGS ?=
 
 ifneq ($(SAN),)
