@@ -10,11 +10,11 @@ start_lab_uplinkd
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
 cp "$RUN/uplinkd.conf" "$RUN/good.conf"
 conf_sub "$RUN/uplinkd.conf" 's/interval_ms = 200;/interval_ms = 20;/' 's/priority = 20;/priority = 20; colour = "red";/'
-out=$(ctl reload 2>&1) && rc=0 || rc=$?
-diag "reload said: $out"
+said=$(ctl reload 2>&1) && rc=0 || rc=$?
+diag "reload said: $said"
 check "uplinkctl reload fails" eval '[ $rc -ne 0 ]'
-check "the error names file, line and key" eval '[[ "$out" == *"uplinkd.conf:"*"interval_ms: 20 is below 50"* ]]'
-check "every error is reported" eval '[[ "$out" == *"colour: unknown key"* ]]'
+check "the error names file, line and key" eval '[[ "$said" == *"uplinkd.conf:"*"interval_ms: 20 is below 50"* ]]'
+check "every error is reported" eval '[[ "$said" == *"colour: unknown key"* ]]'
 check "the daemon keeps running the old configuration" eval 'uplinkd_alive && settled isp1 && active_is isp1'
 kill -HUP "$UPLINKD_PID"
 sleep 1

@@ -1,0 +1,2 @@
+fuzzers += control
+control-fuzz-src := daemon/control_req.c

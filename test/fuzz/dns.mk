@@ -1,0 +1,2 @@
+fuzzers += dns
+dns-fuzz-src := plugins/probe-dns/dns_wire.c

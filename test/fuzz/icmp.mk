@@ -1,0 +1,2 @@
+fuzzers += icmp
+icmp-fuzz-src := plugins/probe-icmp/icmp_wire.c

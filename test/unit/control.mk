@@ -1,0 +1,2 @@
+unit-tests += control
+control-src := daemon/control_req.c

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The control request grammar: every command, every refusal and its message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "control.h"
+
+static int parse(const char *s, struct control_req *r, char *err)
+{
+	return control_req_parse(s, strlen(s), r, err, 256);
+}
+
+static void test_good(void **state)
+{
+	struct control_req r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"status\"}\n", &r, err), 0);
+	assert_int_equal(r.cmd, CONTROL_STATUS);
+	assert_int_equal(parse("{\"cmd\":\"events\"}", &r, err), 0);
+	assert_int_equal(r.count, 50);
+	assert_int_equal(parse(" {\"cmd\": \"events\", \"count\": 7}\r\n", &r, err), 0);
+	assert_int_equal(r.cmd, CONTROL_EVENTS);
+	assert_int_equal(r.count, 7);
+	assert_int_equal(parse("{\"cmd\":\"reload\"}", &r, err), 0);
+	assert_int_equal(r.cmd, CONTROL_RELOAD);
+	assert_int_equal(parse("{\"uplink\":\"isp2\",\"cmd\":\"prefer\"}", &r, err), 0);
+	assert_int_equal(r.cmd, CONTROL_PREFER);
+	assert_string_equal(r.uplink, "isp2");
+}
+
+static void test_refused(void **state)
+{
+	static const struct {
+		const char *in, *msg;
+	} cases[] = {
+		{ "", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
+		{ "{\"cmd\":\"stauts\"}", "unknown command \"stauts\"; try status, events, reload, prefer" },
+		{ "[1,2]", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
+		{ "{\"command\":\"status\"}", "missing \"cmd\" (a string: status, events, reload, prefer)" },
+		{ "{\"cmd\":3}", "missing \"cmd\" (a string: status, events, reload, prefer)" },
+		{ "{\"cmd\":\"status\"} x", "unexpected bytes after the JSON object at byte 17" },
+		{ "{\"cmd\":\"events\",\"count\":0}", "\"count\" 0 is outside 1..1000" },
+		{ "{\"cmd\":\"events\",\"count\":\"5\"}", "\"count\" must be an integer" },
+		{ "{\"cmd\":\"status\",\"count\":5}", "\"count\" is not an argument of status" },
+		{ "{\"cmd\":\"prefer\"}", "prefer needs \"uplink\": a name or \"auto\"" },
+		{ "{\"cmd\":\"prefer\",\"uplink\":\"\"}", "\"uplink\" must be 1 to 63 characters" },
+		{ "{\"cmd\":\"prefer\",\"uplink\":7}", "\"uplink\" must be a string" },
+	};
+	struct control_req r;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(cases[i].in, &r, err), -EINVAL);
+		if (strcmp(err, cases[i].msg))
+			print_message("case %zu: got \"%s\"\n", i, err);
+		assert_string_equal(err, cases[i].msg);
+	}
+	assert_int_equal(parse("{\"cmd\":\"sta", &r, err), -EINVAL);
+	assert_non_null(strstr(err, "not valid JSON at byte"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests_name("control", tests, NULL, NULL);
+}
