@@ -43,6 +43,10 @@ struct probe_env {
 	void *core; /* probe.c's private pointer */
 };
 
+/* A non-blocking, close-on-exec socket that leaves through env's uplink: bound to
+ * its interface and marked for its table. Returns the fd or -errno. */
+int probe_socket(const struct probe_env *env, int family, int type, int protocol);
+
 /* Report a reply to (idx, seq) received at rx_ns (CLOCK_MONOTONIC, loop_clock_monotonic()). */
 void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns);
 

@@ -130,19 +130,10 @@ static void dns_read(struct loop_fd *f, uint32_t events)
 
 static int sock_open(struct dns_inst *in, struct dns_sock *s, int family)
 {
-	uint32_t mark = in->env->mark;
-	int fd, err;
+	int fd = probe_socket(in->env, family, SOCK_DGRAM, 0), err;
 
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, in->env->ifname,
-		       (socklen_t)strlen(in->env->ifname) + 1) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
+		return fd;
 	s->inst = in;
 	s->fd.fd = fd;
 	s->fd.cb = dns_read;

@@ -100,16 +100,11 @@ static void icmp_read(struct loop_fd *f, uint32_t events)
 
 static int sock_open(struct icmp_inst *in, struct icmp_sock *s, int family, int ttl)
 {
-	int fd, proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, err;
-	uint32_t mark = in->env->mark;
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, err;
+	int fd = probe_socket(in->env, family, SOCK_RAW, proto);
 
-	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, in->env->ifname,
-		       (socklen_t)strlen(in->env->ifname) + 1) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
-		goto err;
+		return fd;
 	if (family == AF_INET) {
 		struct icmp_filter flt = { .data = ~(1U << ICMP_ECHOREPLY) };
 

@@ -76,7 +76,6 @@ static int tcp_send(void *p, size_t idx, uint32_t seq)
 	const struct probe_target *t = &in->env->targets[idx];
 	struct tcp_conn *c = &in->conns[idx];
 	struct sockaddr_storage to = t->addr;
-	uint32_t mark = in->env->mark;
 	int fd, err;
 
 	conn_close(in, c);
@@ -84,13 +83,9 @@ static int tcp_send(void *p, size_t idx, uint32_t seq)
 		((struct sockaddr_in *)&to)->sin_port = htons(in->port);
 	else
 		((struct sockaddr_in6 *)&to)->sin6_port = htons(in->port);
-	fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = probe_socket(in->env, t->family, SOCK_STREAM, 0);
 	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, in->env->ifname,
-		       (socklen_t)strlen(in->env->ifname) + 1) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
-		goto err;
+		return fd;
 	c->idx = idx;
 	c->seq = seq;
 	if (connect(fd, (struct sockaddr *)&to, t->addrlen) == 0 || errno == ECONNREFUSED) {

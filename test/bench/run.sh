@@ -27,8 +27,8 @@ topo_up "$P" >/dev/null
 
 # bench_conf INTERVAL TIMEOUT: both uplinks with 4 targets, down_after 3, short hold-down
 bench_conf() {
-	lab_conf "$RUN/bench.conf"
-	conf_sub "$RUN/bench.conf" \
+	lab_conf "$TMPD/bench.conf"
+	conf_sub "$TMPD/bench.conf" \
 		"s/interval_ms = 200; timeout_ms = 300;/interval_ms = $1; timeout_ms = $2;/g" \
 		"s/hold_down_s = 5;/hold_down_s = 2;/g" "s/up_after = 5;/up_after = 3;/g"
 }
@@ -39,7 +39,7 @@ worst() { sort -n | tail -1; }
 # outage FAULT-ON FAULT-OFF: ms of the longest gap of a 1 ms UDP stream across FAULT-ON
 outage() {
 	local on=$1 off=$2 swap
-	start_uplinkd "$RUN/bench.conf" >/dev/null
+	start_uplinkd "$TMPD/bench.conf" >/dev/null
 	wait_for 30 eval 'settled isp1 && settled isp2 && default_is wan1' || {
 		echo "bench: uplinks did not settle" >&2; return 1; }
 	in_ns sink "$TOOLS/udpseq" recv --port 9000 --duration 8 --json >"$TMPD/recv.json" &
@@ -79,7 +79,7 @@ rows+=("$(run_outage "carrier loss (200 ms probes)" 200 200 carrier-down carrier
 
 # steady state: 2 uplinks x 4 targets x 5 probes/s for 60 s
 bench_conf 200 200
-start_uplinkd "$RUN/bench.conf" >/dev/null
+start_uplinkd "$TMPD/bench.conf" >/dev/null
 wait_for 30 eval 'settled isp1 && settled isp2'
 pid=$UPLINKD_PID
 hz=$(getconf CLK_TCK)
@@ -95,7 +95,7 @@ stop_uplinkd >/dev/null || true
 
 # parser throughput: configuration loads per second (the lab configuration)
 s=$(date +%s%N)
-for _ in $(seq 200); do "$UPLINKD" -t -c "$RUN/bench.conf" >/dev/null; done
+for _ in $(seq 200); do "$UPLINKD" -t -c "$TMPD/bench.conf" >/dev/null; done
 e=$(date +%s%N)
 parse=$(awk -v ns=$((e - s)) 'BEGIN {printf "%.0f", 200 / (ns / 1e9)}')
 
