@@ -32,8 +32,13 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-# Which plugins: read the Kconfig result (CONFIG_X=y lines).
+# Which plugins: read the Kconfig result (CONFIG_X=y lines). On a fresh machine
+# kconfiglib arrives with `make deps`; the targets that need both run deps first
+# and then a sub-make, which reads the configuration.
+KCONFIGLIB := $(wildcard /usr/lib/python3/dist-packages/kconfiglib.py)
+ifneq ($(KCONFIGLIB),)
 -include $(BUILD)/config.mk
+endif
 
 ifeq ($(CONFIG_HARDENING),y)
 ifeq ($(SAN),)
@@ -141,7 +146,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 define fuzz_rule
 $(BUILD)/fuzz/$(1)_fuzz: test/fuzz/$(1)_fuzz.c $($(1)-fuzz-src) $(if $($(1)-fuzz-plugins),$(src-y) $(BUILD)/plugins.c) $(BUILD)/config.mk
 	@mkdir -p $$(dir $$@)
-	$$(FUZZ_CC) $$(CPPFLAGS:-MMD=) $$(FUZZ_FLAGS) -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	$$(FUZZ_CC) $$(filter-out -MMD -MP,$(CPPFLAGS)) $$(FUZZ_FLAGS) -Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-o $$@ $$(filter %.c,$$^) $$(LIBS)
 endef
 $(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
@@ -173,6 +178,13 @@ $(BUILD)/tools/%: test/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< -lm
 
+# The parser bench links the real parsers (test/bench/parse_bench.c).
+PARSE_BENCH_SRC := daemon/config.c daemon/schema.c daemon/plugin.c daemon/log.c \
+	daemon/control_req.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
+$(BUILD)/tools/parse_bench: test/bench/parse_bench.c $(PARSE_BENCH_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CPPFLAGS)) -O2 -g $(WARN) -o $@ $^ -lconfig -ljson-c
+
 # ---- code rules ---------------------------------------------------------------
 
 rules:
@@ -203,10 +215,12 @@ build/asan/uplinkd build/asan/uplinkctl:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
 endif
 
-demo: deps all tools
+demo: deps
+	$(MAKE) all tools
 	test/lab/demo.sh
 
-bench: deps all tools
+bench: deps
+	$(MAKE) all tools
 	test/bench/run.sh
 
 # ---- dependencies -----------------------------------------------------------

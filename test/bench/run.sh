@@ -19,7 +19,7 @@ OUT=${BENCH_OUT:-$BENCH_DIR/results.md}
 TMPD=$(mktemp -d)
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for b in "$UPLINKD" "$UPLINKCTL" "$TOOLS/udpseq" "$TOOLS/impair"; do
+for b in "$UPLINKD" "$UPLINKCTL" "$TOOLS/udpseq" "$TOOLS/impair" "$TOOLS/parse_bench"; do
 	[ -x "$b" ] || { echo "bench: $b missing; run make all tools" >&2; exit 1; }
 done
 trap 'stop_uplinkd >/dev/null 2>&1 || true; topo_down "$P" >/dev/null 2>&1; rm -rf "$TMPD"' EXIT
@@ -94,10 +94,9 @@ cpu_pct=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%
 stop_uplinkd >/dev/null || true
 
 # parser throughput: configuration loads per second (the lab configuration)
-s=$(date +%s%N)
-for _ in $(seq 200); do "$UPLINKD" -t -c "$TMPD/bench.conf" >/dev/null; done
-e=$(date +%s%N)
-parse=$(awk -v ns=$((e - s)) 'BEGIN {printf "%.0f", 200 / (ns / 1e9)}')
+# parser throughput, in process (build/tools/parse_bench links the real parsers)
+parse=$("$TOOLS/parse_bench" "$TMPD/bench.conf")
+pj() { echo "$parse" | jq -r ".$1"; }
 
 kernel=$(uname -r)
 {
@@ -120,7 +119,9 @@ kernel=$(uname -r)
 	echo "| route swap, decision to kernel ACK | $swap200 µs | | ≤ 1000 µs |"
 	echo "| daemon RSS, 2 uplinks × 4 targets × 5 probes/s | $((rss_kb)) KiB (peak $hwm_kb KiB) | | ≤ 4096 KiB |"
 	echo "| daemon CPU, same load over ${BENCH_STEADY_S:-60} s | $cpu_pct % of a core | | ≤ 1 % |"
-	echo "| configuration check (\`uplinkd -t\`, whole process) | $parse loads/s | | |"
+	echo "| parser: configuration ($(pj config_bytes) bytes, 2 uplinks) | $(pj config_loads_per_s) loads/s | | |"
+	echo "| parser: control requests | $(pj control_requests_per_s) /s | | |"
+	echo "| parser: ICMP echo replies / DNS replies | $(pj icmp_replies_per_s) / $(pj dns_replies_per_s) /s | | |"
 	echo
 	echo "For reference: the same kind of lab with dpinger at pfSense's defaults driving the"
 	echo "route swap measured a 14.6 s outage for a blackhole (../shared/notes)."
