@@ -47,7 +47,7 @@ static const struct cfg_key health_keys[] = {
 	{ "window", CFG_INT, offsetof(struct cfg_health, window), 0, .min = 5, .max = 1000,
 	  .def = 50 },
 	{ "degraded_loss_pct", CFG_INT, offsetof(struct cfg_health, degraded_loss_pct), 0,
-	  .min = 0, .max = 100, .def = 10 },
+	  .min = 0, .max = 100, .def = 20 },
 	{ "degraded_rtt_ms", CFG_INT, offsetof(struct cfg_health, degraded_rtt_ms), 0, .min = 0,
 	  .max = 60000, .def = 500 },
 	{ "degraded_jitter_ms", CFG_INT, offsetof(struct cfg_health, degraded_jitter_ms), 0,

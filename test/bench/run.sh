@@ -93,7 +93,6 @@ hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 cpu_pct=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ns / 1e9)}')
 stop_uplinkd >/dev/null || true
 
-# parser throughput: configuration loads per second (the lab configuration)
 # parser throughput, in process (build/tools/parse_bench links the real parsers)
 parse=$("$TOOLS/parse_bench" "$TMPD/bench.conf")
 pj() { echo "$parse" | jq -r ".$1"; }
