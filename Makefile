@@ -85,7 +85,7 @@ savedefconfig: $(BUILD)/.config
 	$(PY) -m savedefconfig --kconfig Kconfig --out board/$(BOARD)/defconfig
 
 $(BUILD)/config.mk: $(BUILD)/.config Kconfig $(wildcard plugins/*/Kconfig)
-	$(PY) -m genconfig --config-out $@ Kconfig
+	$(PY) -m genconfig --config-out $@ --header-path $(BUILD)/autoconf.h Kconfig
 
 # The plugin list, generated: no constructors, no dlopen (BIRD's proto-build.c).
 $(BUILD)/plugins.c: $(BUILD)/config.mk
