@@ -66,7 +66,8 @@ all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
 # ---- Kconfig -------------------------------------------------------------
 
-$(BUILD)/.config:
+# A board defconfig newer than the configuration (a plugin was added) refreshes it.
+$(BUILD)/.config: $(wildcard board/$(BOARD)/defconfig)
 	@mkdir -p $(BUILD)
 	$(PY) -m defconfig --kconfig Kconfig board/$(BOARD)/defconfig
 
@@ -228,7 +229,7 @@ bench: deps
 
 DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
 	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
-	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps \
+	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp
 

@@ -1,0 +1,2 @@
+fuzzers += web_route
+web_route-fuzz-src := plugins/web/web_route.c

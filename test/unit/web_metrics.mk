@@ -1,0 +1,2 @@
+unit-tests += web_metrics
+web_metrics-src := plugins/web/metrics.c

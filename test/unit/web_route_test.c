@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Web router: every route with GET and HEAD, other methods (405), unknown paths (404),
+ * /api/events count parsing (default, bounds, junk -> 400), path traversal and encoded
+ * paths (400), control bytes, long targets (414); listen address parsing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/web/web_route.h"
+
+static int setup(void **state)
+{
+	*state = calloc(1, sizeof(struct web_route));
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static void expect_route(struct web_route *r, const char *m, const char *t,
+			 enum web_handler h, unsigned int status)
+{
+	enum web_handler got = web_route(m, t, r);
+
+	if (got != h || r->status != status)
+		fail_msg("%s %s: handler %d status %u, want %d %u", m, t, got, r->status, h,
+			 status);
+	if (h == WEB_ERROR)
+		assert_non_null(r->error);
+	else
+		assert_null(r->error);
+}
+
+static void test_routes(void **state)
+{
+	struct web_route *r = *state;
+
+	expect_route(r, "GET", "/", WEB_PAGE, 200);
+	expect_route(r, "GET", "/api/status", WEB_STATUS, 200);
+	expect_route(r, "GET", "/api/status?t=123", WEB_STATUS, 200);
+	expect_route(r, "GET", "/metrics", WEB_METRICS, 200);
+	expect_route(r, "HEAD", "/metrics", WEB_METRICS, 200);
+	expect_route(r, "GET", "/?x", WEB_PAGE, 200);
+	expect_route(r, "GET", "/api/events", WEB_EVENTS, 200);
+	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
+}
+
+static void test_unknown(void **state)
+{
+	struct web_route *r = *state;
+
+	expect_route(r, "GET", "/nope", WEB_ERROR, 404);
+	expect_route(r, "GET", "/api/status/", WEB_ERROR, 404);
+	expect_route(r, "GET", "/api", WEB_ERROR, 404);
+	expect_route(r, "GET", "/metricsx", WEB_ERROR, 404);
+	expect_route(r, "GET", "//", WEB_ERROR, 404);
+	expect_route(r, "GET", "/index.html", WEB_ERROR, 404);
+	expect_route(r, "POST", "/nope", WEB_ERROR, 404);
+	assert_non_null(strstr(r->error, "/api/status"));
+}
+
+static void test_methods(void **state)
+{
+	static const char *const bad[] = { "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+					   "get", "TRACE", "CONNECT", "GETX" };
+	struct web_route *r = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_route(r, bad[i], "/api/status", WEB_ERROR, 405);
+		expect_route(r, bad[i], "/", WEB_ERROR, 405);
+		expect_route(r, bad[i], "/api/events?count=5", WEB_ERROR, 405);
+	}
+	assert_non_null(strstr(r->error, "GET"));
+	expect_route(r, "", "/", WEB_ERROR, 400);
+	expect_route(r, NULL, "/", WEB_ERROR, 400);
+	expect_route(r, "GET", NULL, WEB_ERROR, 400);
+}
+
+static void test_count(void **state)
+{
+	static const char *const bad[] = {
+		"/api/events?count=0", "/api/events?count=1001", "/api/events?count=-1",
+		"/api/events?count=", "/api/events?count", "/api/events?count=abc",
+		"/api/events?count=10x", "/api/events?count=+5", "/api/events?count=99999999999",
+		"/api/events?count=%31", "/api/events?count=1.5", "/api/events?a=1&count=2000",
+	};
+	struct web_route *r = *state;
+	size_t i;
+
+	expect_route(r, "GET", "/api/events?count=1", WEB_EVENTS, 200);
+	assert_int_equal(r->count, 1);
+	expect_route(r, "GET", "/api/events?count=1000", WEB_EVENTS, 200);
+	assert_int_equal(r->count, 1000);
+	expect_route(r, "GET", "/api/events?count=0042", WEB_EVENTS, 200);
+	assert_int_equal(r->count, 42);
+	expect_route(r, "GET", "/api/events?x=1&count=7&y", WEB_EVENTS, 200);
+	assert_int_equal(r->count, 7);
+	expect_route(r, "GET", "/api/events?countx=7", WEB_EVENTS, 200);
+	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
+	expect_route(r, "GET", "/api/events?", WEB_EVENTS, 200);
+	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_route(r, "GET", bad[i], WEB_ERROR, 400);
+		assert_non_null(strstr(r->error, "1 to 1000"));
+	}
+}
+
+static void test_traversal(void **state)
+{
+	static const char *const bad[] = {
+		"/../etc/passwd", "/..", "/.", "/api/../api/status", "/api/./status",
+		"/%2e%2e/etc/passwd", "/api%2fstatus", "/metrics/..", "/./",
+		"/api/status/..?x=1",
+	};
+	struct web_route *r = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_route(r, "GET", bad[i], WEB_ERROR, 400);
+	/* dots that are not whole segments are just unknown names */
+	expect_route(r, "GET", "/...", WEB_ERROR, 404);
+	expect_route(r, "GET", "/.hidden", WEB_ERROR, 404);
+	/* a dot segment in the query is not a path */
+	expect_route(r, "GET", "/api/status?p=/../x", WEB_STATUS, 200);
+	expect_route(r, "GET", "etc/passwd", WEB_ERROR, 400);
+	expect_route(r, "GET", "http://x/api/status", WEB_ERROR, 400);
+	expect_route(r, "GET", "*", WEB_ERROR, 400);
+	expect_route(r, "GET", "", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/status\x01", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/st atus", WEB_ERROR, 400);
+	expect_route(r, "GET", "/\xc3\xa9", WEB_ERROR, 400);
+}
+
+static void test_long(void **state)
+{
+	struct web_route *r = *state;
+	char *t = malloc(WEB_URI_MAX * 4);
+
+	assert_non_null(t);
+	memset(t, 'a', WEB_URI_MAX * 4 - 1);
+	t[WEB_URI_MAX * 4 - 1] = '\0';
+	t[0] = '/';
+	expect_route(r, "GET", t, WEB_ERROR, 414);
+	t[WEB_URI_MAX + 1] = '\0';
+	expect_route(r, "GET", t, WEB_ERROR, 414);
+	t[WEB_URI_MAX] = '\0'; /* exactly the limit: routed (unknown) */
+	expect_route(r, "GET", t, WEB_ERROR, 404);
+	memcpy(t, "/api/status?", 12);
+	expect_route(r, "GET", t, WEB_STATUS, 200);
+	free(t);
+}
+
+static void test_listen(void **state)
+{
+	static const char *const bad[] = {
+		"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:80x",
+		":8080", "localhost:8080", "::1:8080", "[::1]8080", "[::1]:", "[127.0.0.1]:80",
+		"[::1:80", "1.2.3.4:-1", "1.2.3.4: 80", "[]:80", "300.1.1.1:80",
+	};
+	struct sockaddr_storage sa;
+	const char *why;
+	socklen_t len;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(web_listen_parse("127.0.0.1:8080", &sa, &len, &why), 0);
+	assert_int_equal(sa.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&sa)->sin_port), 8080);
+	assert_null(why);
+	assert_int_equal(web_listen_parse("[2001:db8::1]:443", &sa, &len, &why), 0);
+	assert_int_equal(sa.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&sa)->sin6_port), 443);
+	assert_int_equal(web_listen_parse("0.0.0.0:65535", &sa, &len, &why), 0);
+	assert_int_equal(web_listen_parse("[::]:1", &sa, &len, &why), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (web_listen_parse(bad[i], &sa, &len, &why) != -EINVAL)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_non_null(why);
+	}
+	assert_int_equal(web_listen_parse(NULL, &sa, &len, &why), -EINVAL);
+	web_listen_parse("127.0.0.1:99999", &sa, &len, &why);
+	assert_non_null(strstr(why, "port"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_traversal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
