@@ -15,6 +15,9 @@
 
 struct daemon;
 
+/* Longest request line accepted, without its newline (added by control.c's room). */
+#define CONTROL_LINE_MAX (64 * 1024)
+
 enum control_cmd {
 	CONTROL_STATUS,
 	CONTROL_EVENTS,

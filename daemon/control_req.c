@@ -3,8 +3,10 @@
  * DOC: control_req.c - parse one control request line (pure, fuzzed)
  *
  * Owns the request grammar: one JSON object with "cmd" and that command's
- * arguments, nothing else. Every refusal says what was wrong and what to send.
- * Called by control.c; the fuzzer and the unit test call it directly.
+ * arguments, nothing else (no unknown keys, no second value, no trailing bytes).
+ * Every refusal says what was wrong and what to send instead. It reads only the
+ * bytes it is given (json_tokener, never strlen on the input) and touches no
+ * state. Called by control.c; the fuzzer and the unit test call it directly.
  */
 #include "control.h"
 #include "list.h"
@@ -14,25 +16,87 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CONTROL_LINE_MAX (64 * 1024)
+#define CONTROL_DEPTH_MAX 8
 
 static const char *const cmd_names[] = {
 	[CONTROL_STATUS] = "status", [CONTROL_EVENTS] = "events",
 	[CONTROL_RELOAD] = "reload", [CONTROL_PREFER] = "prefer",
 };
 
+/* Parse buf[0..len) as exactly one JSON value; NULL with a message otherwise. */
+static struct json_object *parse_json(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct json_tokener *tok = json_tokener_new_ex(CONTROL_DEPTH_MAX);
+	struct json_object *o;
+	enum json_tokener_error e;
+	size_t end;
+
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!o && e == json_tokener_continue && end == len) {
+		/* a bare number or literal ends only at the end of input: say so */
+		o = json_tokener_parse_ex(tok, "", 1);
+		e = json_tokener_get_error(tok);
+		end = len;
+	}
+	if (e != json_tokener_success) {
+		if (e == json_tokener_continue)
+			e = json_tokener_error_parse_eof;
+		snprintf(err, errlen, "not valid JSON at byte %zu: %s", end,
+			 json_tokener_error_desc(e));
+		json_object_put(o);
+		o = NULL;
+	} else if (end != len) {
+		snprintf(err, errlen, "unexpected bytes after the JSON object at byte %zu", end);
+		json_object_put(o);
+		o = NULL;
+	} else if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, errlen, "a request is a JSON object, e.g. {\"cmd\":\"status\"}");
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* A JSON string without NUL bytes, 1..max-1 long: copied into out. */
+static int get_name(struct json_object *v, const char *key, char *out, size_t max, char *err,
+		    size_t errlen)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "\"%s\" must be a string", key);
+		return -EINVAL;
+	}
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n == 0 || n >= max || strlen(s) != n) {
+		snprintf(err, errlen, "\"%s\" must be 1 to %zu characters", key, max - 1);
+		return -EINVAL;
+	}
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
 int control_req_parse(const char *buf, size_t len, struct control_req *req, char *err,
 		      size_t errlen)
 {
-	struct json_tokener *tok;
-	struct json_object *o = NULL, *v;
+	struct json_object *o, *v;
 	const char *cmd;
 	size_t i;
 	int ret = -EINVAL;
 
 	memset(req, 0, sizeof(*req));
 	req->count = 50;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
+		       buf[len - 1] == '\t'))
 		len--;
 	if (len == 0) {
 		snprintf(err, errlen, "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}");
@@ -42,36 +106,17 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 		snprintf(err, errlen, "request longer than %d bytes", CONTROL_LINE_MAX);
 		return -EINVAL;
 	}
-	tok = json_tokener_new_ex(8);
-	if (!tok) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success) {
-		snprintf(err, errlen, "not valid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
-			 json_tokener_error_desc(json_tokener_get_error(tok) ==
-							 json_tokener_continue ?
-							 json_tokener_error_parse_eof :
-							 json_tokener_get_error(tok)));
-		goto out;
-	}
-	if ((size_t)json_tokener_get_parse_end(tok) != len) {
-		snprintf(err, errlen, "unexpected bytes after the JSON object at byte %zu",
-			 json_tokener_get_parse_end(tok));
-		goto out;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		snprintf(err, errlen, "a request is a JSON object, e.g. {\"cmd\":\"status\"}");
-		goto out;
-	}
+	o = parse_json(buf, len, err, errlen);
+	if (!o)
+		return -EINVAL;
 	if (!json_object_object_get_ex(o, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
 		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer)");
 		goto out;
 	}
 	cmd = json_object_get_string(v);
 	for (i = 0; i < ARRAY_SIZE(cmd_names); i++)
-		if (strcmp(cmd, cmd_names[i]) == 0)
+		if ((size_t)json_object_get_string_len(v) == strlen(cmd_names[i]) &&
+		    strcmp(cmd, cmd_names[i]) == 0)
 			break;
 	if (i == ARRAY_SIZE(cmd_names)) {
 		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer",
@@ -96,19 +141,9 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 			}
 			req->count = (int)n;
 		} else if (req->cmd == CONTROL_PREFER && strcmp(key, "uplink") == 0) {
-			const char *s;
-
-			if (!json_object_is_type(val, json_type_string)) {
-				snprintf(err, errlen, "\"uplink\" must be a string");
+			if (get_name(val, "uplink", req->uplink, sizeof(req->uplink), err,
+				     errlen) < 0)
 				goto out;
-			}
-			s = json_object_get_string(val);
-			if (!*s || strlen(s) >= sizeof(req->uplink)) {
-				snprintf(err, errlen, "\"uplink\" must be 1 to %zu characters",
-					 sizeof(req->uplink) - 1);
-				goto out;
-			}
-			strcpy(req->uplink, s);
 		} else {
 			snprintf(err, errlen, "\"%.40s\" is not an argument of %s", key, cmd);
 			goto out;
@@ -121,6 +156,5 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	ret = 0;
 out:
 	json_object_put(o);
-	json_tokener_free(tok);
 	return ret;
 }

@@ -3,12 +3,18 @@
  * DOC: hook.c - run the operator's executables on every event, safely
  *
  * Owns the hook queue and the one running hook. Subscribes to the bus; for each
- * event it queues a copy (64 at most; more are dropped with a warning) and runs
- * every executable in hooks_dir, sorted by name, one at a time, as keepalived's
- * notify scripts: a clean environment built by hook_env_build(), stdin from
- * /dev/null, its own process group, killed with the group after hook_timeout_s.
- * Files not owned by root or writable by group or others are refused. main.c
- * forwards SIGCHLD, which reaps the child and starts the next hook.
+ * event it snapshots the executables in hooks_dir (sorted by name) and queues a
+ * copy of the event (64 at most; more are dropped with a warning). Hooks run
+ * one at a time, as keepalived runs notify scripts: fork() + execve() with the
+ * clean environment of hook_env_build() (PATH and UPLINKD_*), stdin from
+ * /dev/null, stdout and stderr to /dev/null (to the daemon's stderr with -f),
+ * no inherited fds, signals unblocked, in its own process group, which is
+ * killed with SIGKILL after hook_timeout_s. hooks_dir must be a directory owned
+ * by root and not writable by group or others; files that are not executable
+ * regular files, not owned by root, or group/world writable are skipped with a
+ * (rate-limited) warning. A missing or unset hooks_dir means no hooks.
+ * main.c forwards SIGCHLD to hooks_sigchld(), which reaps the child and starts
+ * the next hook. Nothing else in uplinkd forks.
  */
 #include "hook.h"
 #include "bus.h"
@@ -45,6 +51,7 @@ struct hooks {
 	char *child_file;
 	struct loop_timer timeout;
 	unsigned int dropped;
+	struct log_rl rl;
 };
 
 int hook_env_build(const struct bus_event *ev, char **envp, size_t max, char *buf, size_t buflen)
@@ -53,7 +60,8 @@ int hook_env_build(const struct bus_event *ev, char **envp, size_t max, char *bu
 				     ev->object : NULL;
 	const char *vals[][2] = {
 		{ "PATH", "/usr/sbin:/usr/bin:/sbin:/bin" },
-		{ "UPLINKD_EVENT", bus_type_names[ev->type] },
+		{ "UPLINKD_EVENT", (unsigned int)ev->type < BUS_TYPE_MAX ?
+					   bus_type_names[ev->type] : "unknown" },
 		{ "UPLINKD_OBJECT", ev->object },
 		{ "UPLINKD_UPLINK", uplink },
 		{ "UPLINKD_OLD_STATE", ev->old_state },
@@ -108,30 +116,51 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The executables to run, sorted; unsafe files are refused with a warning. */
+/* Is dir safe to run from: a directory owned by root, not writable by group or others? */
+static bool dir_safe(struct hooks *h, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT)
+			log_rl_msg(&h->rl, LOG_WARNING, "hooks: cannot read %s: %s", dir,
+				   strerror(errno));
+		return false; /* a missing hooks_dir means no hooks */
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_rl_msg(&h->rl, LOG_WARNING, "hooks: %s not used: it must be a directory owned "
+			   "by root and not writable by group or others", dir);
+		return false;
+	}
+	return true;
+}
+
+/* The executables to run, sorted by name; unsafe files are skipped with a warning. */
 static void job_scan(struct hooks *h, struct hook_job *j)
 {
 	const char *dir = h->d->cfg->hooks_dir;
 	struct dirent *de;
 	DIR *dp;
 
-	if (!dir || !(dp = opendir(dir)))
+	if (!dir || !dir_safe(h, dir) || !(dp = opendir(dir)))
 		return;
 	while ((de = readdir(dp))) {
 		struct stat st;
 		char *path, **v;
 
 		if (de->d_name[0] == '.')
-			continue;
+			continue; /* ., .. and hidden files (editors' swap files) */
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
 			break;
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)) {
+			log_rl_msg(&h->rl, LOG_WARNING, "hook %s: not run: not an executable "
+				   "regular file", path);
 			free(path);
 			continue;
 		}
 		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-			log_warn("hook %s: not run: it must be owned by root and not writable by group or others",
-				 path);
+			log_rl_msg(&h->rl, LOG_WARNING, "hook %s: not run: it must be owned by root "
+				   "and not writable by group or others", path);
 			free(path);
 			continue;
 		}
@@ -164,14 +193,16 @@ static void hook_timeout_cb(struct loop_timer *t)
 static int hook_spawn(struct hooks *h, struct hook_job *j, const char *file)
 {
 	char *envp[HOOK_ENV_MAX], buf[4096];
+	char *argv[] = { (char *)file, NULL };
 	pid_t pid;
 
 	if (hook_env_build(&j->ev, envp, HOOK_ENV_MAX, buf, sizeof(buf)) < 0)
-		return -ENOSPC;
+		return -E2BIG;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* the child: only async-signal-safe calls until execve */
 		sigset_t none;
 		int fd = open("/dev/null", O_RDWR);
 
@@ -179,22 +210,28 @@ static int hook_spawn(struct hooks *h, struct hook_job *j, const char *file)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			if (!h->d->foreground) {
-				dup2(fd, 1);
-				dup2(fd, 2);
-			}
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, 0);
+		if (h->d->foreground) {
+			dup2(2, 1); /* the daemon's stderr: the operator sees what hooks say */
+		} else {
+			dup2(fd, 1);
+			dup2(fd, 2);
 		}
-		execle(file, file, (char *)NULL, envp);
+		close_range(3, ~0U, 0);
+		execve(file, argv, envp);
 		_exit(127);
 	}
-	setpgid(pid, pid);
+	setpgid(pid, pid); /* also here: no window in which a kill(-pid) misses */
 	h->child = pid;
 	free(h->child_file);
 	h->child_file = strdup(file);
+	log_dbg(LOG_CORE, "hook %s: started (pid %d) for %s %s", file, (int)pid,
+		bus_type_names[j->ev.type], j->ev.object ? j->ev.object : "-");
 	loop_timer_set_in(&h->d->loop, &h->timeout,
-			  (uint64_t)h->d->cfg->hook_timeout_s * NSEC_PER_SEC);
+			  (uint64_t)(h->d->cfg->hook_timeout_s > 0 ? h->d->cfg->hook_timeout_s : 1) *
+				  NSEC_PER_SEC);
 	return 0;
 }
 
@@ -228,6 +265,8 @@ static void hooks_event(struct bus_sub *s, const struct bus_event *ev)
 	struct hooks *h = container_of(s, struct hooks, sub);
 	struct hook_job *j;
 
+	if (!h->d->cfg->hooks_dir)
+		return;
 	if (h->qn == HOOK_QUEUE_MAX) {
 		if (!h->dropped++)
 			log_warn("hooks: %d events queued; dropping the newest until they catch up",
@@ -249,6 +288,8 @@ static void hooks_event(struct bus_sub *s, const struct bus_event *ev)
 	j->ev.reason = j->reason = dup_or_null(ev->reason);
 	h->queue[(h->qhead + h->qn) % HOOK_QUEUE_MAX] = j;
 	h->qn++;
+	if (h->dropped)
+		log_warn("hooks: %u events were dropped; hooks run again", h->dropped);
 	h->dropped = 0;
 	hooks_next(h);
 }
@@ -262,7 +303,9 @@ void hooks_sigchld(struct daemon *d)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (!h || pid != h->child)
 			continue;
-		if (WIFEXITED(status) && WEXITSTATUS(status))
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			log_warn("hook %s: could not be executed (exit 127)", h->child_file);
+		else if (WIFEXITED(status) && WEXITSTATUS(status))
 			log_warn("hook %s: exited with status %d", h->child_file, WEXITSTATUS(status));
 		else if (WIFSIGNALED(status))
 			log_warn("hook %s: killed by signal %d", h->child_file, WTERMSIG(status));

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -23,14 +24,22 @@
 #define UPLINKD_VERSION "0.1"
 #endif
 
-static const char *const mode_names[] = { [POLICY_FAILOVER] = "failover",
-					  [POLICY_BALANCE] = "balance" };
+static const char *const mode_names[] = {
+	[POLICY_FAILOVER] = "failover",
+	[POLICY_BALANCE] = "balance",
+};
 
+/* A measurement rounded to 0.1, serialized as written ("12.3", not 12.300000000000001);
+ * NULL (JSON null) when nothing was measured. */
 static struct json_object *num1(double v)
 {
-	if (v < 0 || isnan(v))
-		return NULL; /* JSON null: nothing measured */
-	return json_object_new_double(round(v * 10.0) / 10.0);
+	char buf[32];
+
+	if (v < 0 || !isfinite(v))
+		return NULL;
+	v = round(v * 10.0) / 10.0;
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	return json_object_new_double_s(v, buf);
 }
 
 static struct json_object *addr_json(int family, const void *a)
@@ -95,39 +104,54 @@ static struct json_object *uplink_json(const struct uplink *u)
 	return o;
 }
 
+static struct json_object *policy_json(struct daemon *d, const char *active)
+{
+	struct json_object *pol = json_object_new_object();
+	const char *prefer = d->policy ? policy_prefer_get(d) : NULL;
+	int mode = d->cfg->policy.mode;
+
+	json_object_object_add(pol, "mode", json_object_new_string(
+		mode >= 0 && (size_t)mode < ARRAY_SIZE(mode_names) && mode_names[mode] ?
+			mode_names[mode] : "unknown"));
+	json_object_object_add(pol, "active", *active ? json_object_new_string(active) : NULL);
+	json_object_object_add(pol, "prefer", prefer ? json_object_new_string(prefer) : NULL);
+	json_object_object_add(pol, "reason", d->policy && policy_reason(d) ?
+				       json_object_new_string(policy_reason(d)) : NULL);
+	json_object_object_add(pol, "since_ms", json_object_new_int64(
+		d->policy ? (int64_t)policy_changed_ms(d) : 0));
+	json_object_object_add(pol, "switches", json_object_new_int64(
+		d->policy ? (int64_t)policy_switches(d) : 0));
+	json_object_object_add(pol, "last_swap_us", json_object_new_int64(
+		d->policy ? (int64_t)policy_last_swap_us(d) : 0));
+	return pol;
+}
+
 struct json_object *status_build(struct daemon *d)
 {
-	struct json_object *st = json_object_new_object(), *pol = json_object_new_object();
-	struct json_object *ups = json_object_new_array(), *bgp = json_object_new_object();
-	const char *prefer = d->policy ? policy_prefer_get(d) : NULL;
+	struct json_object *st = json_object_new_object(), *ups = json_object_new_array();
+	struct json_object *bgp = json_object_new_object();
+	uint64_t now = loop_clock_realtime_ms();
 	char active[256] = "";
+	size_t alen = 0;
 	struct uplink *u;
 
 	list_for_each_entry(u, &d->uplinks, node) {
 		json_object_array_add(ups, uplink_json(u));
-		if (u->active && strlen(active) + strlen(u->cfg.name) + 2 < sizeof(active)) {
-			if (*active)
-				strcat(active, ",");
-			strcat(active, u->cfg.name);
+		if (u->active) {
+			/* balance mode: every active uplink, comma-separated */
+			int n = snprintf(active + alen, sizeof(active) - alen, "%s%s",
+					 alen ? "," : "", u->cfg.name);
+
+			if (n > 0 && (size_t)n < sizeof(active) - alen)
+				alen += (size_t)n;
+			else
+				active[alen] = '\0';
 		}
 	}
 	json_object_object_add(st, "version", json_object_new_string(UPLINKD_VERSION));
 	json_object_object_add(st, "uptime_s", json_object_new_int64(
-		(int64_t)((loop_clock_realtime_ms() - d->started_ms) / 1000)));
-	json_object_object_add(pol, "mode", json_object_new_string(
-		mode_names[d->cfg->policy.mode == POLICY_BALANCE]));
-	json_object_object_add(pol, "active", *active ? json_object_new_string(active) : NULL);
-	json_object_object_add(pol, "prefer", prefer ? json_object_new_string(prefer) : NULL);
-	if (d->policy) {
-		json_object_object_add(pol, "reason", json_object_new_string(policy_reason(d)));
-		json_object_object_add(pol, "since_ms",
-				       json_object_new_int64((int64_t)policy_changed_ms(d)));
-		json_object_object_add(pol, "switches",
-				       json_object_new_int64((int64_t)policy_switches(d)));
-		json_object_object_add(pol, "last_swap_us",
-				       json_object_new_int64((int64_t)policy_last_swap_us(d)));
-	}
-	json_object_object_add(st, "policy", pol);
+		now > d->started_ms ? (int64_t)((now - d->started_ms) / 1000) : 0));
+	json_object_object_add(st, "policy", policy_json(d, active));
 	json_object_object_add(st, "uplinks", ups);
 	json_object_object_add(st, "tunnels", json_object_new_array());
 	json_object_object_add(bgp, "alerts", json_object_new_array());

@@ -19,12 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#define JSON_OUT (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define DEFAULT_SOCKET "/run/uplinkd/uplinkd.sock"
 #define REPLY_MAX (16 * 1024 * 1024)
+#define REPLY_TIMEOUT_MS 5000
 
 static bool colour;
 
@@ -53,40 +56,82 @@ static void usage(FILE *f)
 		   "default socket: " DEFAULT_SOCKET "\n");
 }
 
-/* Send req, return the parsed reply or NULL (message printed). */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Send req, return the parsed reply or NULL (message printed). Everything,
+ * connect included, is bounded by REPLY_TIMEOUT_MS. */
 static struct json_object *ask(const char *path, struct json_object *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *line = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_MS / 1000 };
+	const char *txt = json_object_to_json_string_ext(req, JSON_OUT);
+	int64_t deadline = mono_ms() + REPLY_TIMEOUT_MS;
 	struct json_object *reply = NULL;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
+	size_t len = 0, cap = 0, off = 0, linelen;
+	char *buf = NULL, *line;
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "uplinkctl: socket path too long: %s\n", path);
 		return NULL;
 	}
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		/* a unix connect() waits on a full backlog for up to SO_SNDTIMEO */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "uplinkctl: cannot connect to %s: %s (is uplinkd running?)\n", path,
-			strerror(errno));
+		fprintf(stderr, "uplinkctl: cannot connect to %s: %s (is uplinkd running?)\n",
+			path, errno == EAGAIN ? "no answer within 5 s" : strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
-	if (write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "uplinkctl: %s: %s\n", path, strerror(errno));
+	linelen = strlen(txt) + 1;
+	line = malloc(linelen);
+	if (!line) {
 		close(fd);
 		return NULL;
 	}
+	memcpy(line, txt, linelen - 1);
+	line[linelen - 1] = '\n';
+	while (off < linelen) {
+		ssize_t n = send(fd, line + off, linelen - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "uplinkctl: cannot send to %s: %s\n", path,
+				errno == EAGAIN ? "timed out" : strerror(errno));
+			free(line);
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	free(line);
 	for (;;) {
+		int64_t left = deadline - mono_ms();
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
+		int r;
 
-		if (poll(&p, 1, 5000) <= 0) {
+		if (left <= 0 || (r = poll(&p, 1, (int)left)) == 0) {
 			fprintf(stderr, "uplinkctl: no reply from uplinkd within 5 s\n");
+			break;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "uplinkctl: poll: %s\n", strerror(errno));
 			break;
 		}
 		if (len + 4096 > cap) {
@@ -101,18 +146,24 @@ static struct json_object *ask(const char *path, struct json_object *req)
 			buf = nb;
 		}
 		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n <= 0) {
-			fprintf(stderr, "uplinkctl: uplinkd closed the connection\n");
+			fprintf(stderr, "uplinkctl: uplinkd closed the connection without a reply\n");
+			break;
+		}
+		if (memchr(buf + len, '\n', (size_t)n)) {
+			len += (size_t)n;
+			buf[len] = '\0';
+			reply = json_tokener_parse(buf);
+			if (!reply || !json_object_is_type(reply, json_type_object)) {
+				fprintf(stderr, "uplinkctl: unreadable reply from uplinkd\n");
+				json_object_put(reply);
+				reply = NULL;
+			}
 			break;
 		}
 		len += (size_t)n;
-		if (memchr(buf, '\n', len)) {
-			buf[len] = '\0';
-			reply = json_tokener_parse(buf);
-			if (!reply)
-				fprintf(stderr, "uplinkctl: unreadable reply\n");
-			break;
-		}
 	}
 	free(buf);
 	close(fd);
@@ -139,9 +190,10 @@ static void fmt_num(char *buf, size_t len, struct json_object *o, const char *ke
 		snprintf(buf, len, "%.1f%s", json_object_get_double(v), unit);
 }
 
+/* Time of day within the last 24 hours, else the date. */
 static void fmt_since(char *buf, size_t len, int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
+	time_t t = (time_t)(ms / 1000), now = time(NULL);
 	struct tm tm;
 
 	if (ms <= 0) {
@@ -149,7 +201,7 @@ static void fmt_since(char *buf, size_t len, int64_t ms)
 		return;
 	}
 	localtime_r(&t, &tm);
-	strftime(buf, len, "%H:%M:%S", &tm);
+	strftime(buf, len, now - t < 86400 ? "%H:%M:%S" : "%Y-%m-%d", &tm);
 }
 
 static void print_status(struct json_object *st)
@@ -166,7 +218,8 @@ static void print_status(struct json_object *st)
 	}
 	printf("  %-10s %-9s %-6s %9s %7s %9s %-9s %s\n", "NAME", "STATE", "ACTIVE", "RTT", "LOSS",
 	       "JITTER", "SINCE", "REASON");
-	if (!json_object_object_get_ex(st, "uplinks", &ups))
+	if (!json_object_object_get_ex(st, "uplinks", &ups) ||
+	    !json_object_is_type(ups, json_type_array))
 		return;
 	for (i = 0; i < json_object_array_length(ups); i++) {
 		struct json_object *u = json_object_array_get_idx(ups, i);
@@ -180,7 +233,7 @@ static void print_status(struct json_object *st)
 		fmt_since(since, sizeof(since), json_object_object_get_ex(u, "since_ms", &v) ?
 							json_object_get_int64(v) : 0);
 		printf("%s %-10s %s%-9s%s %-6s %9s %7s %9s %-9s %s\n", active ? "*" : " ",
-		       str(u, "name"), c_on(state), state ? state : "?", c_off(),
+		       str(u, "name") ? str(u, "name") : "?", c_on(state), state ? state : "?", c_off(),
 		       active ? "yes" : "no", rtt, loss, jit, since,
 		       str(u, "reason") ? str(u, "reason") : "");
 	}
@@ -190,6 +243,8 @@ static void print_events(struct json_object *evs)
 {
 	size_t i;
 
+	if (!json_object_is_type(evs, json_type_array))
+		return;
 	for (i = 0; i < json_object_array_length(evs); i++) {
 		struct json_object *e = json_object_array_get_idx(evs, i), *v;
 		char when[64];
@@ -208,12 +263,24 @@ static void print_events(struct json_object *evs)
 	}
 }
 
+static int usage_err(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "uplinkctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	const char *sock = DEFAULT_SOCKET, *cmd;
+	static const char *const cmds[] = { "status", "events", "reload", "prefer" };
+	const char *sock = DEFAULT_SOCKET, *cmd, *uplink = NULL;
 	struct json_object *req, *reply, *v;
-	bool json = false;
-	int count = 50, i, rc = 0;
+	bool json = false, known = false;
+	long count = 0;
+	size_t k;
+	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
@@ -222,32 +289,43 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
-			return 2;
+			return usage_err("unknown option \"%s\"", argv[i]);
 		}
 	}
-	if (i >= argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (i >= argc)
+		return usage_err("%s", "which command?");
 	cmd = argv[i++];
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		known = known || !strcmp(cmd, cmds[k]);
+	if (!known)
+		return usage_err("unknown command \"%s\"", cmd);
+	for (; i < argc; i++) {
+		char *end;
+
+		if (!strcmp(argv[i], "--json") && (!strcmp(cmd, "status") || !strcmp(cmd, "events"))) {
+			json = true;
+		} else if (!strcmp(argv[i], "-n") && !strcmp(cmd, "events")) {
+			if (i + 1 >= argc)
+				return usage_err("%s", "-n needs a number (1..1000)");
+			errno = 0;
+			count = strtol(argv[++i], &end, 10);
+			if (errno || *end || end == argv[i] || count < 1 || count > 1000)
+				return usage_err("-n %s: give a number from 1 to 1000", argv[i]);
+		} else if (!strcmp(cmd, "prefer") && !uplink && argv[i][0] != '-') {
+			uplink = argv[i];
+		} else {
+			return usage_err("unexpected argument \"%s\"", argv[i]);
+		}
+	}
+	if (!strcmp(cmd, "prefer") && !uplink)
+		return usage_err("%s", "prefer needs an uplink name or \"auto\"");
+
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-n") && i + 1 < argc && !strcmp(cmd, "events")) {
-			count = atoi(argv[++i]);
-			json_object_object_add(req, "count", json_object_new_int(count));
-		} else if (!strcmp(cmd, "prefer") && argv[i][0] != '-') {
-			json_object_object_add(req, "uplink", json_object_new_string(argv[i]));
-		} else {
-			fprintf(stderr, "uplinkctl: unexpected argument \"%s\"\n", argv[i]);
-			usage(stderr);
-			json_object_put(req);
-			return 2;
-		}
-	}
+	if (count)
+		json_object_object_add(req, "count", json_object_new_int((int)count));
+	if (uplink)
+		json_object_object_add(req, "uplink", json_object_new_string(uplink));
 	colour = isatty(1) && !getenv("NO_COLOR");
 	reply = ask(sock, req);
 	json_object_put(req);
@@ -260,21 +338,25 @@ int main(int argc, char **argv)
 		json_object_put(reply);
 		return 1;
 	}
-	if (!strcmp(cmd, "status") && json_object_object_get_ex(reply, "status", &v)) {
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "events")) {
+		if (!json_object_object_get_ex(reply, cmd, &v)) {
+			fprintf(stderr, "uplinkctl: the reply has no \"%s\"\n", cmd);
+			json_object_put(reply);
+			return 1;
+		}
 		if (json)
-			printf("%s\n", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-		else
+			printf("%s\n", json_object_to_json_string_ext(v, JSON_OUT));
+		else if (!strcmp(cmd, "status"))
 			print_status(v);
-	} else if (!strcmp(cmd, "events") && json_object_object_get_ex(reply, "events", &v)) {
-		if (json)
-			printf("%s\n", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 		else
 			print_events(v);
 	} else if (!strcmp(cmd, "reload")) {
 		printf("configuration reloaded\n");
-	} else if (!strcmp(cmd, "prefer")) {
-		printf("ok\n");
+	} else if (!strcmp(uplink, "auto")) {
+		printf("prefer: cleared; the policy chooses again\n");
+	} else {
+		printf("prefer: %s pinned while it is not down\n", uplink);
 	}
 	json_object_put(reply);
-	return rc;
+	return 0;
 }

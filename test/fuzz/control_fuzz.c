@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Fuzz the control request parser with exact-size copies of the input. */
+/*
+ * Fuzz the control request parser (control_req.c) with exact-size copies of the
+ * input, so ASan sees any read past `len`; check what a success promises.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,9 +19,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	memcpy(buf, data, size);
-	if (control_req_parse(buf, size, &req, err, sizeof(err)) == 0 &&
-	    req.cmd == CONTROL_PREFER && !req.uplink[0])
-		abort();
+	err[0] = '\0';
+	if (control_req_parse(buf, size, &req, err, sizeof(err)) == 0) {
+		if (req.cmd > CONTROL_PREFER || req.count < 1 || req.count > 1000)
+			abort();
+		if (memchr(req.uplink, '\0', sizeof(req.uplink)) == NULL)
+			abort();
+		if (req.cmd == CONTROL_PREFER && !req.uplink[0])
+			abort();
+		if (req.cmd != CONTROL_PREFER && req.uplink[0])
+			abort();
+	} else if (!err[0] || !memchr(err, '\0', sizeof(err))) {
+		abort(); /* every refusal says why */
+	}
 	free(buf);
 	return 0;
 }

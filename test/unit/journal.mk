@@ -1,2 +1,2 @@
 unit-tests += journal
-journal-src := daemon/journal.c daemon/hook.c daemon/bus.c daemon/loop.c daemon/log.c
+journal-src := daemon/journal.c daemon/bus.c daemon/loop.c daemon/log.c

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Stubs for control_sock_test: what control.c calls in other rooms
+ * (status_build, daemon_reload, policy_prefer). The test sets ctl_stub.
+ */
+#include "control_stubs.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "policy.h"
+#include "status.h"
+
+struct control_stubs ctl_stub;
+
+struct json_object *status_build(struct daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	(void)d;
+	ctl_stub.status_calls++;
+	json_object_object_add(o, "uplinks", json_object_new_array());
+	if (ctl_stub.status_pad)
+		json_object_object_add(o, "pad", json_object_new_string(ctl_stub.status_pad));
+	return o;
+}
+
+int daemon_reload(struct daemon *d, char **errs)
+{
+	(void)d;
+	ctl_stub.reload_calls++;
+	*errs = NULL;
+	if (!ctl_stub.reload_errs)
+		return 0;
+	*errs = strdup(ctl_stub.reload_errs);
+	return -EINVAL;
+}
+
+int policy_prefer(struct daemon *d, const char *name, char *err, size_t errlen)
+{
+	(void)d;
+	snprintf(ctl_stub.prefer, sizeof(ctl_stub.prefer), "%s", name);
+	if (strcmp(name, "auto") && strcmp(name, "isp1") && strcmp(name, "isp2")) {
+		snprintf(err, errlen, "no uplink \"%s\"; uplinks: isp1, isp2", name);
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef UPLINKD_CONTROL_STUBS_H
+#define UPLINKD_CONTROL_STUBS_H
+
+struct control_stubs {
+	int status_calls;
+	const char *status_pad;	 /* added to the status object to make it big */
+	int reload_calls;
+	const char *reload_errs; /* NULL: reload succeeds */
+	char prefer[64];	 /* the last name given to policy_prefer() */
+};
+
+extern struct control_stubs ctl_stub;
+
+#endif
