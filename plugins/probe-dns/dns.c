@@ -2,11 +2,17 @@
 /*
  * DOC: dns.c - the dns probe plugin (method = "dns")
  *
- * One UDP socket per address family, bound to the uplink's interface and
- * marked with its fwmark. Each probe is one query for `query`/`qtype`; its ID is
- * the probe seq's low 16 bits xor a per-instance salt. A response to our
- * question with our ID from the target's address and port is the reply, whatever
- * its RCODE. Everything else leaves through dns_wire.c's DROP exit.
+ * Owns one UDP socket per address family used by the block's targets, made by
+ * probe_socket() (non-blocking, close-on-exec, bound to the uplink's interface
+ * and marked with its fwmark). Each probe is one query for `query`/`qtype` to
+ * target:port; its ID is the probe seq's low 16 bits xor a per-instance random
+ * salt. A response to our question, with the ID of one of the target's recent
+ * queries, from the target's address and port is the reply, whatever its RCODE
+ * (dns_reply_match() in dns_wire.c decides). Everything else leaves through one
+ * DROP exit: counted, logged at debug level, rate-limited.
+ *
+ * Calls probe_socket()/probe_reply() (probe.c), loop.c, dns_wire.c.
+ * Called by probe.c through plugin_probe_dns; config.c calls dns_check().
  */
 #include "dns_wire.h"
 #include "list.h"
@@ -15,15 +21,18 @@
 #include "plugin.h"
 #include "probe.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define DNS_BUF 4096 /* a UDP reply without EDNS is at most 512 bytes; be lenient */
 
 static const char *const qtype_names[] = { "A", "NS", "SOA", "AAAA", NULL };
 static const uint16_t qtype_codes[] = { 1, 2, 6, 28 };
@@ -50,10 +59,10 @@ struct dns_sock {
 struct dns_inst {
 	struct probe_env *env;
 	struct dns_sock s4, s6;
-	uint16_t port, qtype, salt;
+	struct dns_match match; /* question, port, salt, targets, next_seq */
 	uint8_t qname[DNS_NAME_MAX + 1];
-	size_t qlen;
-	uint32_t *last_seq; /* per target: the newest seq sent */
+	uint32_t *next_seq; /* per target: last seq sent + 1 (0: none yet) */
+	uint64_t dropped;
 	struct log_rl rl;
 };
 
@@ -64,67 +73,66 @@ static int dns_check(const void *conf, const struct config *cfg, int line, struc
 
 	(void)cfg;
 	if (c->query && dns_name_encode(c->query, buf, sizeof(buf)) < 0) {
-		cfg_diag_add(d, line, "query: \"%s\" is not a DNS name (labels of 1 to 63 characters, 253 in all)",
+		cfg_diag_add(d, line,
+			     "query: \"%s\" is not a DNS name; use labels of 1 to 63 printable "
+			     "characters, 253 in all, like \"example.org\" or \".\"",
 			     c->query);
 		return 1;
 	}
 	return 0;
 }
 
-static bool from_target(const struct sockaddr_storage *a, const struct probe_target *t,
-			uint16_t port)
+static const char *addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
 {
-	if (a->ss_family != t->family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)&t->addr;
+	const void *p = a->ss_family == AF_INET6 ?
+				(const void *)&((const struct sockaddr_in6 *)a)->sin6_addr :
+				(const void *)&((const struct sockaddr_in *)a)->sin_addr;
 
-		return x->sin_addr.s_addr == y->sin_addr.s_addr && ntohs(x->sin_port) == port;
-	}
-	{
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)&t->addr;
-
-		return !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) &&
-		       ntohs(x->sin6_port) == port;
-	}
+	if (!inet_ntop(a->ss_family, p, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
 }
 
 static void dns_read(struct loop_fd *f, uint32_t events)
 {
 	struct dns_sock *s = container_of(f, struct dns_sock, fd);
 	struct dns_inst *in = s->inst;
-	uint8_t buf[1500];
+	uint8_t buf[DNS_BUF];
 
 	(void)events;
 	for (;;) {
-		struct sockaddr_storage from;
+		struct sockaddr_storage from = { 0 };
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		char a[INET6_ADDRSTRLEN];
+		struct dns_hit hit;
+		const char *why;
+		uint32_t value;
+		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from,
+				     &flen);
 		uint64_t rx = loop_clock_monotonic();
-		const char *why = NULL;
-		uint16_t id, lo;
-		int rcode;
-		size_t i;
 
-		if (n < 0)
-			break;
-		if (dns_reply_parse(buf, (size_t)n, in->qname, in->qlen, in->qtype, &id, &rcode,
-				    &why) < 0) {
-			log_rl_msg(&in->rl, LOG_DEBUG, "%s: dns: reply dropped: %s", in->env->uplink,
-				   why);
-			continue;
-		}
-		lo = id ^ in->salt;
-		for (i = 0; i < in->env->ntargets; i++) {
-			const struct probe_target *t = &in->env->targets[i];
-			uint32_t last = in->last_seq[i];
-
-			if (!from_target(&from, t, in->port))
+		if (n < 0) {
+			if (errno == EINTR)
 				continue;
-			/* the newest seq whose low 16 bits are lo */
-			probe_reply(in->env, i, last - (uint16_t)((uint16_t)last - lo), rx);
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_rl_msg(&in->rl, LOG_WARNING, "%s: dns: recvfrom on %s: %s",
+					   in->env->uplink, in->env->ifname, strerror(errno));
 			break;
 		}
+		if ((size_t)n > sizeof(buf)) {
+			why = "larger than a reply to our query could be";
+			value = (uint32_t)n;
+			goto drop;
+		}
+		if (dns_reply_match(buf, (size_t)n, &from, &in->match, &hit, &why, &value) < 0)
+			goto drop;
+		probe_reply(in->env, hit.idx, hit.seq, rx);
+		continue;
+drop:
+		in->dropped++;
+		log_rl_msg(&in->rl, LOG_DEBUG, "%s: dns: packet from %s dropped: %s (%u); %llu so far",
+			   in->env->uplink, addr_str(&from, a, sizeof(a)), why, value,
+			   (unsigned long long)in->dropped);
 	}
 }
 
@@ -162,7 +170,7 @@ static void dns_destroy(void *p)
 		return;
 	sock_close(in, &in->s4);
 	sock_close(in, &in->s6);
-	free(in->last_seq);
+	free(in->next_seq);
 	free(in);
 }
 
@@ -171,55 +179,75 @@ static void *dns_create(struct probe_env *env, const void *conf)
 	const struct dns_conf *c = conf;
 	struct dns_inst *in = calloc(1, sizeof(*in));
 	bool want4 = false, want6 = false;
-	int len, err = 0;
+	int len, err = -ENOMEM;
 	size_t i;
 
 	if (!in)
 		return NULL;
 	in->env = env;
 	in->s4.fd.fd = in->s6.fd.fd = -1;
-	in->port = (uint16_t)c->port;
-	in->qtype = qtype_codes[c->qtype];
-	if (getrandom(&in->salt, sizeof(in->salt), GRND_NONBLOCK) != sizeof(in->salt))
-		in->salt = (uint16_t)loop_clock_monotonic();
-	len = dns_name_encode(c->query, in->qname, sizeof(in->qname));
-	in->last_seq = calloc(env->ntargets ? env->ntargets : 1, sizeof(*in->last_seq));
-	if (len < 0 || !in->last_seq) {
-		dns_destroy(in);
-		return NULL;
+	if (getrandom(&in->match.salt, sizeof(in->match.salt), GRND_NONBLOCK) !=
+	    sizeof(in->match.salt))
+		in->match.salt = (uint16_t)(loop_clock_monotonic() ^ (uintptr_t)in);
+	len = dns_name_encode(c->query ? c->query : ".", in->qname, sizeof(in->qname));
+	if (len < 0) {
+		err = len;
+		goto err;
 	}
-	in->qlen = (size_t)len;
+	in->next_seq = calloc(env->ntargets ? env->ntargets : 1, sizeof(*in->next_seq));
+	if (!in->next_seq)
+		goto err;
+	in->match.qname = in->qname;
+	in->match.qlen = (size_t)len;
+	in->match.qtype = qtype_codes[c->qtype];
+	in->match.port = (uint16_t)c->port;
+	in->match.targets = env->targets;
+	in->match.ntargets = env->ntargets;
+	in->match.next_seq = in->next_seq;
 	for (i = 0; i < env->ntargets; i++) {
 		want4 |= env->targets[i].family == AF_INET;
 		want6 |= env->targets[i].family == AF_INET6;
 	}
-	if ((want4 && (err = sock_open(in, &in->s4, AF_INET)) < 0) ||
-	    (want6 && (err = sock_open(in, &in->s6, AF_INET6)) < 0)) {
-		log_err("%s: dns: cannot open a UDP socket on %s: %s", env->uplink, env->ifname,
-			strerror(-err));
-		dns_destroy(in);
-		return NULL;
-	}
+	if (want4 && (err = sock_open(in, &in->s4, AF_INET)) < 0)
+		goto err;
+	if (want6 && (err = sock_open(in, &in->s6, AF_INET6)) < 0)
+		goto err;
+	log_dbg(LOG_PROBE, "%s: dns: \"%s\" %s to port %u on %s mark 0x%x", env->uplink,
+		c->query ? c->query : ".", qtype_names[c->qtype], in->match.port, env->ifname,
+		env->mark);
 	return in;
+err:
+	log_err("%s: dns: cannot open a UDP socket on %s: %s", env->uplink, env->ifname,
+		strerror(-err));
+	dns_destroy(in);
+	return NULL;
 }
 
 static int dns_send(void *p, size_t idx, uint32_t seq)
 {
 	struct dns_inst *in = p;
-	const struct probe_target *t = &in->env->targets[idx];
-	struct sockaddr_storage to = t->addr;
-	struct dns_sock *s = t->family == AF_INET6 ? &in->s6 : &in->s4;
+	const struct probe_target *t;
+	struct sockaddr_storage to;
+	struct dns_sock *s;
 	uint8_t buf[DNS_NAME_MAX + 32];
-	int len = dns_query_build(buf, sizeof(buf), (uint16_t)seq ^ in->salt, in->qname, in->qlen,
-				  in->qtype);
+	int len;
 
+	if (idx >= in->env->ntargets)
+		return -EINVAL;
+	t = &in->env->targets[idx];
+	s = t->family == AF_INET6 ? &in->s6 : &in->s4;
+	if (s->fd.fd < 0)
+		return -EBADF;
+	len = dns_query_build(buf, sizeof(buf), (uint16_t)seq ^ in->match.salt, in->match.qname,
+			      in->match.qlen, in->match.qtype);
 	if (len < 0)
 		return len;
+	to = t->addr;
 	if (to.ss_family == AF_INET)
-		((struct sockaddr_in *)&to)->sin_port = htons(in->port);
+		((struct sockaddr_in *)&to)->sin_port = htons(in->match.port);
 	else
-		((struct sockaddr_in6 *)&to)->sin6_port = htons(in->port);
-	in->last_seq[idx] = seq;
+		((struct sockaddr_in6 *)&to)->sin6_port = htons(in->match.port);
+	in->next_seq[idx] = seq + 1;
 	if (sendto(s->fd.fd, buf, (size_t)len, 0, (struct sockaddr *)&to, t->addrlen) < 0)
 		return -errno;
 	return 0;

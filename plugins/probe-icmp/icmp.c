@@ -2,12 +2,18 @@
 /*
  * DOC: icmp.c - the icmp probe plugin (method = "icmp")
  *
- * Owns one raw socket per address family used by the block's targets, bound to
- * the uplink's interface and marked with its fwmark, so probes leave through
- * the uplink whatever the main table says. Sends when probe.c asks; a reply is
- * matched on echo id, our payload magic, the target index and the source
- * address, then reported with probe_reply(). Everything else is dropped
- * (counted, logged at debug level, rate-limited). Needs CAP_NET_RAW.
+ * Owns one raw socket per address family used by the block's targets, made by
+ * probe_socket() (non-blocking, close-on-exec, bound to the uplink's interface
+ * and marked with its fwmark, so probes leave through the uplink whatever the
+ * main table says). The kernel filters for us: ICMP_FILTER / ICMP6_FILTER pass
+ * only echo replies and a small classic BPF program only our echo id, so other
+ * programs' pings rarely wake us. Sends when probe.c asks; every reply goes
+ * through icmp_reply_match() (icmp_wire.c) and is reported with probe_reply().
+ * Everything else leaves through one DROP exit: counted, logged at debug
+ * level, rate-limited. Needs CAP_NET_RAW.
+ *
+ * Calls probe_socket()/probe_reply() (probe.c), loop.c, icmp_wire.c.
+ * Called by probe.c through plugin_probe_icmp.
  */
 #include "icmp_wire.h"
 #include "list.h"
@@ -16,9 +22,12 @@
 #include "plugin.h"
 #include "probe.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -26,7 +35,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ICMP_BUF 2048
+#define ICMP_BUF 2048 /* > 60 bytes of IPv4 header + 8 + ICMP_PAYLOAD_MAX */
 
 struct icmp_conf {
 	int size;
@@ -35,8 +44,9 @@ struct icmp_conf {
 
 static const struct cfg_key icmp_keys[] = {
 	{ "size", CFG_INT, offsetof(struct icmp_conf, size), 0, .min = ICMP_PAYLOAD_MIN,
-	  .max = 1400, .def = 56 },
-	{ "ttl", CFG_INT, offsetof(struct icmp_conf, ttl), 0, .min = 1, .max = 255, .def = 64 },
+	  .max = ICMP_PAYLOAD_MAX, .def = 56, .hint = "payload bytes after the ICMP header" },
+	{ "ttl", CFG_INT, offsetof(struct icmp_conf, ttl), 0, .min = 1, .max = 255, .def = 64,
+	  .hint = "IPv4 TTL / IPv6 hop limit of the echo requests" },
 	CFG_END
 };
 
@@ -49,22 +59,21 @@ struct icmp_sock {
 struct icmp_inst {
 	struct probe_env *env;
 	struct icmp_sock s4, s6;
-	uint16_t id;
-	uint32_t magic;
-	int size;
+	struct icmp_match match; /* our id, magic and targets */
+	size_t size;
 	uint64_t dropped;
 	struct log_rl rl;
 };
 
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+static const char *addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
 {
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		       &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr));
+	const void *p = a->ss_family == AF_INET6 ?
+				(const void *)&((const struct sockaddr_in6 *)a)->sin6_addr :
+				(const void *)&((const struct sockaddr_in *)a)->sin_addr;
+
+	if (!inet_ntop(a->ss_family, p, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
 }
 
 static void icmp_read(struct loop_fd *f, uint32_t events)
@@ -75,27 +84,70 @@ static void icmp_read(struct loop_fd *f, uint32_t events)
 
 	(void)events;
 	for (;;) {
-		struct sockaddr_storage from;
+		struct sockaddr_storage from = { 0 };
 		socklen_t flen = sizeof(from);
+		char a[INET6_ADDRSTRLEN];
 		struct icmp_echo e;
-		const char *why = NULL;
-		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		const char *why;
+		uint32_t value;
+		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from,
+				     &flen);
 		uint64_t rx = loop_clock_monotonic();
 
-		if (n < 0)
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_rl_msg(&in->rl, LOG_WARNING, "%s: icmp: recvfrom on %s: %s",
+					   in->env->uplink, in->env->ifname, strerror(errno));
 			break;
-		if (icmp_reply_parse(buf, (size_t)n, s->family, &e, &why) < 0)
-			continue; /* other ICMP traffic on a raw socket is normal */
-		if (e.id != in->id || e.magic != in->magic)
-			continue; /* another program's or another uplink's echo */
-		if (e.idx >= in->env->ntargets || !same_addr(&from, &in->env->targets[e.idx].addr)) {
-			in->dropped++;
-			log_rl_msg(&in->rl, LOG_DEBUG, "%s: icmp: reply for target %u from another address; dropped",
-				   in->env->uplink, e.idx);
-			continue;
 		}
+		if ((size_t)n > sizeof(buf)) {
+			why = "larger than any echo of ours";
+			value = (uint32_t)n;
+			goto drop;
+		}
+		if (icmp_reply_match(buf, (size_t)n, s->family, &from, &in->match, &e, &why,
+				     &value) < 0)
+			goto drop;
 		probe_reply(in->env, e.idx, e.seq, rx);
+		continue;
+drop:
+		in->dropped++;
+		log_rl_msg(&in->rl, LOG_DEBUG, "%s: icmp: packet from %s dropped: %s (%u); %llu so far",
+			   in->env->uplink, addr_str(&from, a, sizeof(a)), why, value,
+			   (unsigned long long)in->dropped);
 	}
+}
+
+/*
+ * Only our echo id, checked in the kernel: an IPv4 raw socket's filter sees the
+ * IP header first, an ICMPv6 one the ICMPv6 header. The ICMP filters already
+ * pass nothing but echo replies. Optional: without it icmp_read() sorts.
+ */
+static void attach_id_filter(struct icmp_inst *in, int fd, int family)
+{
+	struct sock_filter v4[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),     /* x = IPv4 header length */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),      /* a = echo id */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, in->match.id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_filter v6[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),      /* a = echo id */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, in->match.id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = family == AF_INET ? sizeof(v4) / sizeof(v4[0]) : sizeof(v6) / sizeof(v6[0]),
+		.filter = family == AF_INET ? v4 : v6,
+	};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		log_dbg(LOG_PROBE, "%s: icmp: no socket filter (%s); filtering in user space",
+			in->env->uplink, strerror(errno));
 }
 
 static int sock_open(struct icmp_inst *in, struct icmp_sock *s, int family, int ttl)
@@ -120,6 +172,7 @@ static int sock_open(struct icmp_inst *in, struct icmp_sock *s, int family, int 
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) < 0)
 			goto err;
 	}
+	attach_id_filter(in, fd, family);
 	s->inst = in;
 	s->family = family;
 	s->fd.fd = fd;
@@ -162,17 +215,25 @@ static void *icmp_create(struct probe_env *env, const void *conf)
 	const struct icmp_conf *c = conf;
 	struct icmp_inst *in = calloc(1, sizeof(*in));
 	bool want4 = false, want6 = false;
+	uint8_t rnd[6];
 	size_t i;
 	int err;
 
 	if (!in)
 		return NULL;
 	in->env = env;
-	in->size = c->size;
+	in->size = (size_t)c->size;
 	in->s4.fd.fd = in->s6.fd.fd = -1;
-	if (getrandom(&in->magic, sizeof(in->magic), GRND_NONBLOCK) != sizeof(in->magic))
-		in->magic = (uint32_t)loop_clock_monotonic();
-	in->id = (uint16_t)(in->magic >> 16 ^ in->magic);
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
+		uint64_t t = loop_clock_monotonic() ^ (uint64_t)(uintptr_t)in;
+
+		memcpy(rnd, &t, sizeof(rnd));
+	}
+	in->match.id = (uint16_t)(rnd[0] << 8 | rnd[1]);
+	in->match.magic = (uint32_t)rnd[2] << 24 | (uint32_t)rnd[3] << 16 |
+			  (uint32_t)rnd[4] << 8 | rnd[5];
+	in->match.targets = env->targets;
+	in->match.ntargets = env->ntargets;
 	for (i = 0; i < env->ntargets; i++) {
 		want4 |= env->targets[i].family == AF_INET;
 		want6 |= env->targets[i].family == AF_INET6;
@@ -181,6 +242,8 @@ static void *icmp_create(struct probe_env *env, const void *conf)
 		goto err;
 	if (want6 && (err = sock_open(in, &in->s6, AF_INET6, c->ttl)) < 0)
 		goto err;
+	log_dbg(LOG_PROBE, "%s: icmp: echo id %u, %zu payload bytes, on %s mark 0x%x",
+		env->uplink, in->match.id, in->size, env->ifname, env->mark);
 	return in;
 err:
 	log_err("%s: icmp: cannot open a raw socket on %s: %s (uplinkd needs CAP_NET_RAW)",
@@ -192,15 +255,25 @@ err:
 static int icmp_send(void *p, size_t idx, uint32_t seq)
 {
 	struct icmp_inst *in = p;
-	const struct probe_target *t = &in->env->targets[idx];
-	struct icmp_echo e = { .id = in->id, .magic = in->magic, .seq = seq, .idx = (uint16_t)idx };
-	struct icmp_sock *s = t->family == AF_INET6 ? &in->s6 : &in->s4;
+	const struct probe_target *t;
+	struct icmp_sock *s;
+	struct icmp_echo e;
 	uint8_t buf[ICMP_BUF];
-	int len = icmp_echo_build(buf, sizeof(buf), t->family, &e, (size_t)in->size);
+	int len;
 
+	if (idx >= in->env->ntargets)
+		return -EINVAL;
+	t = &in->env->targets[idx];
+	s = t->family == AF_INET6 ? &in->s6 : &in->s4;
+	if (s->fd.fd < 0)
+		return -EBADF;
+	e = (struct icmp_echo){ .id = in->match.id, .magic = in->match.magic, .seq = seq,
+				.idx = (uint16_t)idx };
+	len = icmp_echo_build(buf, sizeof(buf), t->family, &e, in->size);
 	if (len < 0)
 		return len;
-	if (sendto(s->fd.fd, buf, (size_t)len, 0, (const struct sockaddr *)&t->addr, t->addrlen) < 0)
+	if (sendto(s->fd.fd, buf, (size_t)len, 0, (const struct sockaddr *)&t->addr,
+		   t->addrlen) < 0)
 		return -errno;
 	return 0;
 }
