@@ -23,9 +23,11 @@ show() {
 	printf 'router default route: %s\n' "$(in_rtr ip -4 route show default | head -1)"
 }
 ping_pid=
+fwd_pid=
 cleanup() {
 	trap - EXIT INT TERM
 	[ -z "$ping_pid" ] || kill "$ping_pid" 2>/dev/null || true
+	[ -z "$fwd_pid" ] || kill "$fwd_pid" 2>/dev/null || true
 	stop_uplinkd >/dev/null 2>&1 || true
 	topo_down "$P" >/dev/null 2>&1 || true
 	echo "demo: lab $P removed"
@@ -36,9 +38,16 @@ trap 'exit 0' INT TERM
 say "building the lab $P: lan - router(wan1, wan2) - isp1/isp2 - core - sink"
 topo_up "$P" >/dev/null
 lab_conf "$RUN/uplinkd.conf"
-conf_sub "$RUN/uplinkd.conf" "s/hold_down_s = 5;/hold_down_s = 10;/g"
+conf_sub "$RUN/uplinkd.conf" "s/hold_down_s = 5;/hold_down_s = 10;/g" \
+	"\$a web = { listen = \"127.0.0.1:8080\"; };"
 start_uplinkd "$RUN/uplinkd.conf"
 echo "uplinkd runs in $P-rtr with $RUN/uplinkd.conf; its log: $UPLINKD_LOG"
+# the status page listens on the router's loopback; forward the host's loopback to it
+port=${DEMO_PORT:-8080}
+socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork \
+	EXEC:"ip netns exec $P-rtr socat STDIO TCP\:127.0.0.1\:8080" 2>/dev/null &
+fwd_pid=$!
+echo "status page: http://127.0.0.1:$port/  (open it now and watch the story)"
 in_ns lan ping -n -i 0.2 198.51.100.10 >"$RUN/ping.log" 2>&1 &
 ping_pid=$!
 
@@ -71,6 +80,7 @@ echo "LAN host pings to the sink: $sent answered during the story (one every 200
 
 say "the lab keeps running; press Ctrl-C to stop and remove it"
 cat <<EOF
+  status page:   http://127.0.0.1:$port/
   status:        ip netns exec $P-rtr $UPLINKCTL -s $SOCK status
   events:        ip netns exec $P-rtr $UPLINKCTL -s $SOCK events
   faults:        $LAB_DIR/fault.sh $P isp1 blackhole|loss 20|delay 100 30|carrier-down|clear
