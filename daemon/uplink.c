@@ -19,6 +19,7 @@
 #include "route.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ static int probes_start(struct uplink *u)
 	u->probes = calloc(u->cfg.probes.n ? u->cfg.probes.n : 1, sizeof(*u->probes));
 	if (!u->probes)
 		return -ENOMEM;
+	u->probes_ifindex = (int)if_nametoindex(u->cfg.interface);
 	for (i = 0; i < u->cfg.probes.n; i++) {
 		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + i;
 
@@ -397,7 +399,7 @@ void uplink_link_changed(struct uplink *u, unsigned int what)
 	enum health_state old = u->health.state;
 	bool changed = false;
 
-	if (what & LINK_CHG_IFINDEX) {
+	if ((what & LINK_CHG_IFINDEX) && u->link.ifindex != u->probes_ifindex) {
 		/* sockets bound to a vanished device see nothing: rebind */
 		log_info("%s: %s %s (ifindex %d)", u->cfg.name, u->cfg.interface,
 			 u->link.ifindex ? "appeared" : "disappeared", u->link.ifindex);

@@ -61,6 +61,7 @@ struct uplink {
 	struct health health;
 	struct probe_run **probes;
 	size_t nprobes;
+	int probes_ifindex;	  /* the interface the probe sockets were bound to (0: none) */
 	struct loop_timer expiry; /* health timeouts; armed by probe_expiry_arm() */
 	uint64_t probe_phase_ns;  /* the uplink's random probe phase (probe.c); 0: pick one */
 
