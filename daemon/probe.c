@@ -81,24 +81,6 @@ void probe_expiry_arm(struct uplink *u)
 		loop_timer_set(l, &u->expiry, at);
 }
 
-int probe_socket(const struct probe_env *env, int family, int type, int protocol)
-{
-	uint32_t mark = env->mark;
-	int fd, err;
-
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, env->ifname,
-		       (socklen_t)strlen(env->ifname) + 1) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns)
 {
 	struct probe_run *r = env->core;

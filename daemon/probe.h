@@ -19,6 +19,8 @@
 
 #include "loop.h"
 
+struct log_rl;
+
 struct uplink;
 struct plugin;
 struct cfg_probe;
@@ -44,8 +46,15 @@ struct probe_env {
 };
 
 /* A non-blocking, close-on-exec socket that leaves through env's uplink: bound to
- * its interface and marked for its table. Returns the fd or -errno. */
+ * its interface and marked for its table. Returns the fd or -errno. (probe_io.c) */
 int probe_socket(const struct probe_env *env, int family, int type, int protocol);
+/* The next datagram on fd, its sender and receive time: its full length (larger
+ * than len when it was cut), or -EAGAIN once the socket is drained (other errors
+ * are logged through rl). (probe_io.c) */
+ssize_t probe_recv(const struct probe_env *env, int fd, void *buf, size_t len,
+		   struct sockaddr_storage *from, uint64_t *rx_ns, struct log_rl *rl);
+/* A sender's address as text, for drop messages. */
+const char *probe_addr_str(const struct sockaddr_storage *a, char *buf, size_t len);
 
 /* Report a reply to (idx, seq) received at rx_ns (CLOCK_MONOTONIC, loop_clock_monotonic()). */
 void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns);

@@ -82,17 +82,6 @@ static int dns_check(const void *conf, const struct config *cfg, int line, struc
 	return 0;
 }
 
-static const char *addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
-{
-	const void *p = a->ss_family == AF_INET6 ?
-				(const void *)&((const struct sockaddr_in6 *)a)->sin6_addr :
-				(const void *)&((const struct sockaddr_in *)a)->sin_addr;
-
-	if (!inet_ntop(a->ss_family, p, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static void dns_read(struct loop_fd *f, uint32_t events)
 {
 	struct dns_sock *s = container_of(f, struct dns_sock, fd);
@@ -101,24 +90,16 @@ static void dns_read(struct loop_fd *f, uint32_t events)
 
 	(void)events;
 	for (;;) {
-		struct sockaddr_storage from = { 0 };
-		socklen_t flen = sizeof(from);
+		struct sockaddr_storage from;
 		char a[INET6_ADDRSTRLEN];
 		struct dns_hit hit;
 		const char *why;
 		uint32_t value;
-		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from,
-				     &flen);
-		uint64_t rx = loop_clock_monotonic();
+		uint64_t rx;
+		ssize_t n = probe_recv(in->env, f->fd, buf, sizeof(buf), &from, &rx, &in->rl);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_rl_msg(&in->rl, LOG_WARNING, "%s: dns: recvfrom on %s: %s",
-					   in->env->uplink, in->env->ifname, strerror(errno));
+		if (n < 0)
 			break;
-		}
 		if ((size_t)n > sizeof(buf)) {
 			why = "larger than a reply to our query could be";
 			value = (uint32_t)n;
@@ -131,7 +112,7 @@ static void dns_read(struct loop_fd *f, uint32_t events)
 drop:
 		in->dropped++;
 		log_rl_msg(&in->rl, LOG_DEBUG, "%s: dns: packet from %s dropped: %s (%u); %llu so far",
-			   in->env->uplink, addr_str(&from, a, sizeof(a)), why, value,
+			   in->env->uplink, probe_addr_str(&from, a, sizeof(a)), why, value,
 			   (unsigned long long)in->dropped);
 	}
 }

@@ -65,17 +65,6 @@ struct icmp_inst {
 	struct log_rl rl;
 };
 
-static const char *addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
-{
-	const void *p = a->ss_family == AF_INET6 ?
-				(const void *)&((const struct sockaddr_in6 *)a)->sin6_addr :
-				(const void *)&((const struct sockaddr_in *)a)->sin_addr;
-
-	if (!inet_ntop(a->ss_family, p, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static void icmp_read(struct loop_fd *f, uint32_t events)
 {
 	struct icmp_sock *s = container_of(f, struct icmp_sock, fd);
@@ -84,24 +73,16 @@ static void icmp_read(struct loop_fd *f, uint32_t events)
 
 	(void)events;
 	for (;;) {
-		struct sockaddr_storage from = { 0 };
-		socklen_t flen = sizeof(from);
+		struct sockaddr_storage from;
 		char a[INET6_ADDRSTRLEN];
 		struct icmp_echo e;
 		const char *why;
 		uint32_t value;
-		ssize_t n = recvfrom(f->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from,
-				     &flen);
-		uint64_t rx = loop_clock_monotonic();
+		uint64_t rx;
+		ssize_t n = probe_recv(in->env, f->fd, buf, sizeof(buf), &from, &rx, &in->rl);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_rl_msg(&in->rl, LOG_WARNING, "%s: icmp: recvfrom on %s: %s",
-					   in->env->uplink, in->env->ifname, strerror(errno));
+		if (n < 0)
 			break;
-		}
 		if ((size_t)n > sizeof(buf)) {
 			why = "larger than any echo of ours";
 			value = (uint32_t)n;
@@ -115,7 +96,7 @@ static void icmp_read(struct loop_fd *f, uint32_t events)
 drop:
 		in->dropped++;
 		log_rl_msg(&in->rl, LOG_DEBUG, "%s: icmp: packet from %s dropped: %s (%u); %llu so far",
-			   in->env->uplink, addr_str(&from, a, sizeof(a)), why, value,
+			   in->env->uplink, probe_addr_str(&from, a, sizeof(a)), why, value,
 			   (unsigned long long)in->dropped);
 	}
 }

@@ -18,24 +18,6 @@
 
 struct stub_replies stub_replies;
 
-int probe_socket(const struct probe_env *env, int family, int type, int protocol)
-{
-	uint32_t mark = env->mark;
-	int fd, err;
-
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, env->ifname,
-		       (socklen_t)strlen(env->ifname) + 1) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 static struct loop *stub_loop;
 static size_t stub_want;
 

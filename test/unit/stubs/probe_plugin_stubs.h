@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Stubs for the probe plugins' unit tests: probe_reply() records what a plugin
- * reports, probe_socket() makes sockets as probe.c does (bound to env->ifname,
- * marked with env->mark), so a plugin runs without the core.
+ * reports, so a plugin runs without the core (the real probe_io.c makes its
+ * sockets).
  */
 #ifndef UPLINKD_PROBE_PLUGIN_STUBS_H
 #define UPLINKD_PROBE_PLUGIN_STUBS_H
