@@ -244,6 +244,15 @@ struct route_parse {
 	int err;
 };
 
+/* A u32 attribute's value, or false if the attribute is malformed. */
+static bool attr_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return false;
+	*v = mnl_attr_get_u32(a);
+	return true;
+}
+
 static int route_attr_cb(const struct nlattr *a, void *data)
 {
 	struct route_parse *ps = data;
@@ -251,18 +260,16 @@ static int route_attr_cb(const struct nlattr *a, void *data)
 
 	switch (mnl_attr_get_type(a)) {
 	case RTA_TABLE:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->table))
 			goto bad;
-		r->table = mnl_attr_get_u32(a);
 		break;
 	case RTA_DST:
 		if (!attr_addr(a, r->family, &r->dst))
 			goto bad;
 		break;
 	case RTA_PRIORITY:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->metric))
 			goto bad;
-		r->metric = mnl_attr_get_u32(a);
 		break;
 	case RTA_GATEWAY:
 		if (!attr_addr(a, r->family, &r->nh[0].gw))
@@ -323,24 +330,20 @@ static int rule_attr_cb(const struct nlattr *a, void *data)
 
 	switch (mnl_attr_get_type(a)) {
 	case FRA_PRIORITY:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->prio))
 			return MNL_CB_ERROR;
-		r->prio = mnl_attr_get_u32(a);
 		break;
 	case FRA_TABLE:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->table))
 			return MNL_CB_ERROR;
-		r->table = mnl_attr_get_u32(a);
 		break;
 	case FRA_FWMARK:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->fwmark))
 			return MNL_CB_ERROR;
-		r->fwmark = mnl_attr_get_u32(a);
 		break;
 	case FRA_FWMASK:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		if (!attr_u32(a, &r->fwmask))
 			return MNL_CB_ERROR;
-		r->fwmask = mnl_attr_get_u32(a);
 		break;
 	case FRA_SRC:
 		if (!attr_addr(a, r->family, &r->src))
