@@ -11,6 +11,7 @@
 const char *const bus_type_names[BUS_TYPE_MAX] = {
 	[BUS_UPLINK_STATE] = "uplink", [BUS_ACTIVE] = "active", [BUS_CONFIG] = "config",
 	[BUS_ACTION] = "action",       [BUS_ERROR] = "error",   [BUS_SIGNAL] = "signal",
+	[BUS_TUNNEL] = "tunnel",       [BUS_ALERT] = "alert",   [BUS_STEER] = "steer",
 };
 
 void bus_init(struct bus *b)

@@ -21,6 +21,12 @@ enum bus_type {
 	BUS_ACTION,	  /* operator action; object: what; new: the action */
 	BUS_ERROR,	  /* an actuator failed; object: what; reason: why */
 	BUS_SIGNAL,	  /* a monitor's signal; object: its subject */
+	BUS_TUNNEL,	  /* object: tunnel; old/new: up|degraded|down; reason */
+	BUS_ALERT,	  /* object: alert id ("hijack 203.0.113.0/24 isp1");
+			     new: raised|cleared|acked; reason */
+	BUS_STEER,	  /* object: "tunnel NAME" or "prefix P"; old: the uplink to
+			     avoid; new: avoid|clear; reason. Published by the BGP
+			     monitor, obeyed by whoever owns the object. */
 	BUS_TYPE_MAX,
 };
 

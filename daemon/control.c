@@ -84,12 +84,25 @@ static struct json_object *reply_error(const char *msg)
 	return r;
 }
 
-static struct json_object *control_handle(struct control *c, const char *line, size_t len)
+/* Who sent a request, for the journal: the peer's uid. */
+static void peer_who(int fd, char *who, size_t len)
+{
+	struct ucred cr;
+	socklen_t sl = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0)
+		snprintf(who, len, "uplinkctl uid %u", (unsigned int)cr.uid);
+	else
+		snprintf(who, len, "uplinkctl");
+}
+
+static struct json_object *control_handle(struct control *c, int fd, const char *line,
+					  size_t len)
 {
 	struct daemon *d = c->d;
 	struct control_req req;
 	struct json_object *r;
-	char err[512];
+	char err[512], who[64];
 
 	if (control_req_parse(line, len, &req, err, sizeof(err)) < 0) {
 		log_dbg(LOG_CTL, "control: refused a request: %s", err);
@@ -118,8 +131,15 @@ static struct json_object *control_handle(struct control *c, const char *line, s
 	}
 	case CONTROL_PREFER:
 		err[0] = '\0';
-		if (policy_prefer(d, req.uplink, err, sizeof(err)) < 0)
+		peer_who(fd, who, sizeof(who));
+		if (policy_prefer(d, req.uplink, who, err, sizeof(err)) < 0)
 			return reply_error(err[0] ? err : "prefer refused");
+		return reply_new(true);
+	case CONTROL_ACK:
+		err[0] = '\0';
+		peer_who(fd, who, sizeof(who));
+		if (daemon_monitor_action(d, "bgp", "ack", req.alert, who, err, sizeof(err)) < 0)
+			return reply_error(err[0] ? err : "ack refused");
 		return reply_new(true);
 	}
 	return reply_error("internal error: unhandled command");
@@ -204,14 +224,14 @@ static void client_work(struct control_client *cl)
 			} else if (cl->eof) {
 				/* a last request without its newline still counts */
 				if (cl->inlen)
-					client_queue(cl, control_handle(cl->c, cl->in, cl->inlen));
+					client_queue(cl, control_handle(cl->c, cl->fd.fd, cl->in, cl->inlen));
 				cl->inlen = 0;
 				cl->closing = true;
 			}
 			break;
 		}
 		len = (size_t)(nl - cl->in);
-		client_queue(cl, control_handle(cl->c, cl->in, len));
+		client_queue(cl, control_handle(cl->c, cl->fd.fd, cl->in, len));
 		memmove(cl->in, nl + 1, cl->inlen - len - 1);
 		cl->inlen -= len + 1;
 		if (client_flush(cl) < 0)

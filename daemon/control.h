@@ -23,12 +23,14 @@ enum control_cmd {
 	CONTROL_EVENTS,
 	CONTROL_RELOAD,
 	CONTROL_PREFER,
+	CONTROL_ACK,
 };
 
 struct control_req {
 	enum control_cmd cmd;
 	int count;	  /* events: how many (default 50, 1..1000) */
 	char uplink[64];  /* prefer: name or "auto" */
+	char alert[128];  /* ack: the alert id from bgp.alerts[] */
 };
 
 /* Pure: parse one request line. Returns 0 or -EINVAL with a message in err. */

@@ -21,6 +21,7 @@
 static const char *const cmd_names[] = {
 	[CONTROL_STATUS] = "status", [CONTROL_EVENTS] = "events",
 	[CONTROL_RELOAD] = "reload", [CONTROL_PREFER] = "prefer",
+	[CONTROL_ACK] = "ack",
 };
 
 /* Parse buf[0..len) as exactly one JSON value; NULL with a message otherwise. */
@@ -110,7 +111,7 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	if (!o)
 		return -EINVAL;
 	if (!json_object_object_get_ex(o, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer)");
+		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer, ack)");
 		goto out;
 	}
 	cmd = json_object_get_string(v);
@@ -119,7 +120,7 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 		    strcmp(cmd, cmd_names[i]) == 0)
 			break;
 	if (i == ARRAY_SIZE(cmd_names)) {
-		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer",
+		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer, ack",
 			 cmd);
 		goto out;
 	}
@@ -144,6 +145,9 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 			if (get_name(val, "uplink", req->uplink, sizeof(req->uplink), err,
 				     errlen) < 0)
 				goto out;
+		} else if (req->cmd == CONTROL_ACK && strcmp(key, "alert") == 0) {
+			if (get_name(val, "alert", req->alert, sizeof(req->alert), err, errlen) < 0)
+				goto out;
 		} else {
 			snprintf(err, errlen, "\"%.40s\" is not an argument of %s", key, cmd);
 			goto out;
@@ -151,6 +155,10 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	}
 	if (req->cmd == CONTROL_PREFER && !req->uplink[0]) {
 		snprintf(err, errlen, "prefer needs \"uplink\": a name or \"auto\"");
+		goto out;
+	}
+	if (req->cmd == CONTROL_ACK && !req->alert[0]) {
+		snprintf(err, errlen, "ack needs \"alert\": an id from bgp.alerts[]");
 		goto out;
 	}
 	ret = 0;

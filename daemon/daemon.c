@@ -79,6 +79,36 @@ static void monitors_apply(struct daemon *d, const struct config *cfg)
 	}
 }
 
+int daemon_monitor_action(struct daemon *d, const char *section, const char *verb,
+			  const char *arg, const char *who, char *msg, size_t msglen)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmonitors; i++) {
+		const struct plugin *p = d->monitors[i].plugin;
+
+		if (strcmp(p->name, section) != 0)
+			continue;
+		if (!d->monitors[i].inst || !p->action) {
+			snprintf(msg, msglen, "the %s monitor is not running or takes no actions",
+				 section);
+			return -ENOTSUP;
+		}
+		return p->action(d->monitors[i].inst, verb, arg, who, msg, msglen);
+	}
+	snprintf(msg, msglen, "no %s section in the configuration; nothing to %s", section, verb);
+	return -ENOENT;
+}
+
+void daemon_monitors_status(struct daemon *d, struct json_object *st)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmonitors; i++)
+		if (d->monitors[i].inst && d->monitors[i].plugin->status)
+			d->monitors[i].plugin->status(d->monitors[i].inst, st);
+}
+
 static void monitors_destroy(struct daemon *d)
 {
 	size_t i;

@@ -64,4 +64,12 @@ void daemon_stop(struct daemon *d, bool clean_exit);
  * Returns 0, or -EINVAL with the errors in *errs (caller frees). */
 int daemon_reload(struct daemon *d, char **errs);
 
+/* Hand an operator action to the running monitor owning section ("bgp", "ack",
+ * ALERT-ID, who). 0, or -errno with a message for the operator in msg. */
+int daemon_monitor_action(struct daemon *d, const char *section, const char *verb,
+			  const char *arg, const char *who, char *msg, size_t msglen);
+/* Let every running monitor add its part (tunnels[], bgp.alerts[]) to st. */
+struct json_object;
+void daemon_monitors_status(struct daemon *d, struct json_object *st);
+
 #endif

@@ -24,6 +24,7 @@
 struct daemon;
 struct config;
 struct probe_env;
+struct json_object;
 
 enum plugin_kind {
 	PLUGIN_PROBE,
@@ -46,6 +47,14 @@ struct plugin {
 	/* MONITOR */
 	void *(*create)(struct daemon *d, const void *conf);
 	int (*reconfigure)(void *inst, const void *conf); /* -EAGAIN: recreate */
+	/* Fill in this monitor's part of the status object st (the whole object:
+	 * ipsec fills "tunnels", bgp fills "bgp"."alerts"); NULL: nothing to add. */
+	void (*status)(void *inst, struct json_object *st);
+	/* An operator action addressed to this monitor, e.g. verb "ack", arg an
+	 * alert id; who says who asked ("web:admin", "uplinkctl uid 0") for the
+	 * journal. 0, or -errno with a message for the operator in msg. */
+	int (*action)(void *inst, const char *verb, const char *arg, const char *who,
+		      char *msg, size_t msglen);
 
 	void (*destroy)(void *inst);
 };

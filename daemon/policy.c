@@ -463,10 +463,11 @@ out:
 	free(ups);
 }
 
-int policy_prefer(struct daemon *d, const char *name, char *err, size_t errlen)
+int policy_prefer(struct daemon *d, const char *name, const char *who, char *err,
+		  size_t errlen)
 {
 	struct policy *p = d->policy;
-	char reason[160];
+	char reason[224];
 	char *copy = NULL;
 
 	if (!p) {
@@ -497,10 +498,11 @@ int policy_prefer(struct daemon *d, const char *name, char *err, size_t errlen)
 	p->prefer = copy;
 	if (copy)
 		snprintf(reason, sizeof(reason),
-			 "operator prefers %s; it carries the default route while not down", name);
+			 "%s prefers %s; it carries the default route while not down",
+			 who ? who : "operator", name);
 	else
 		snprintf(reason, sizeof(reason),
-			 "operator cleared the preference; automatic choice");
+			 "%s cleared the preference; automatic choice", who ? who : "operator");
 	log_notice("policy: %s", reason);
 	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_ACTION,
 						  .object = copy ? copy : "auto",

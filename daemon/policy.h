@@ -33,7 +33,8 @@ void policy_schedule(struct daemon *d);
 void policy_run(struct daemon *d);
 
 /* Pin an uplink ("auto" to clear). Returns 0, or -ENOENT with a message. */
-int policy_prefer(struct daemon *d, const char *name, char *err, size_t errlen);
+int policy_prefer(struct daemon *d, const char *name, const char *who, char *err,
+		  size_t errlen);
 const char *policy_prefer_get(const struct daemon *d); /* NULL: auto */
 
 /* For status: the last decision's reason, when, how many switches, swap time. */

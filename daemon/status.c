@@ -156,5 +156,6 @@ struct json_object *status_build(struct daemon *d)
 	json_object_object_add(st, "tunnels", json_object_new_array());
 	json_object_object_add(bgp, "alerts", json_object_new_array());
 	json_object_object_add(st, "bgp", bgp);
+	daemon_monitors_status(d, st);
 	return st;
 }

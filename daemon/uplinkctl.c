@@ -6,6 +6,7 @@
  *   uplinkctl [-s SOCKET] events [-n N] [--json]
  *   uplinkctl [-s SOCKET] reload
  *   uplinkctl [-s SOCKET] prefer UPLINK|auto
+ *   uplinkctl [-s SOCKET] ack ALERT-ID
  *
  * Sends one JSON request line to the control socket and prints the reply: a
  * table for people, the object itself with --json. Exit 0 on success, 1 when
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		   "       uplinkctl [-s SOCKET] events [-n N] [--json]\n"
 		   "       uplinkctl [-s SOCKET] reload\n"
 		   "       uplinkctl [-s SOCKET] prefer UPLINK|auto\n"
+		   "       uplinkctl [-s SOCKET] ack ALERT-ID\n"
 		   "default socket: " DEFAULT_SOCKET "\n");
 }
 
@@ -274,7 +276,7 @@ static int usage_err(const char *fmt, const char *arg)
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "status", "events", "reload", "prefer" };
+	static const char *const cmds[] = { "status", "events", "reload", "prefer", "ack" };
 	const char *sock = DEFAULT_SOCKET, *cmd, *uplink = NULL;
 	struct json_object *req, *reply, *v;
 	bool json = false, known = false;
@@ -311,21 +313,25 @@ int main(int argc, char **argv)
 			count = strtol(argv[++i], &end, 10);
 			if (errno || *end || end == argv[i] || count < 1 || count > 1000)
 				return usage_err("-n %s: give a number from 1 to 1000", argv[i]);
-		} else if (!strcmp(cmd, "prefer") && !uplink && argv[i][0] != '-') {
-			uplink = argv[i];
+		} else if ((!strcmp(cmd, "prefer") || !strcmp(cmd, "ack")) && !uplink &&
+			   argv[i][0] != '-') {
+			uplink = argv[i]; /* prefer: the uplink; ack: the alert id */
 		} else {
 			return usage_err("unexpected argument \"%s\"", argv[i]);
 		}
 	}
 	if (!strcmp(cmd, "prefer") && !uplink)
 		return usage_err("%s", "prefer needs an uplink name or \"auto\"");
+	if (!strcmp(cmd, "ack") && !uplink)
+		return usage_err("%s", "ack needs an alert id (see bgp.alerts[] in status --json)");
 
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	if (count)
 		json_object_object_add(req, "count", json_object_new_int((int)count));
 	if (uplink)
-		json_object_object_add(req, "uplink", json_object_new_string(uplink));
+		json_object_object_add(req, strcmp(cmd, "ack") ? "uplink" : "alert",
+				       json_object_new_string(uplink));
 	colour = isatty(1) && !getenv("NO_COLOR");
 	reply = ask(sock, req);
 	json_object_put(req);
@@ -352,6 +358,8 @@ int main(int argc, char **argv)
 			print_events(v);
 	} else if (!strcmp(cmd, "reload")) {
 		printf("configuration reloaded\n");
+	} else if (!strcmp(cmd, "ack")) {
+		printf("ack: alert %s acknowledged\n", uplink);
 	} else if (!strcmp(uplink, "auto")) {
 		printf("prefer: cleared; the policy chooses again\n");
 	} else {

@@ -35,6 +35,9 @@ static void test_good(void **state)
 	assert_int_equal(parse("{\"uplink\":\"isp2\",\"cmd\":\"prefer\"}", &r, err), 0);
 	assert_int_equal(r.cmd, CONTROL_PREFER);
 	assert_string_equal(r.uplink, "isp2");
+	assert_int_equal(parse("{\"cmd\":\"ack\",\"alert\":\"hijack-1\"}", &r, err), 0);
+	assert_int_equal(r.cmd, CONTROL_ACK);
+	assert_string_equal(r.alert, "hijack-1");
 }
 
 static void test_refused(void **state)
@@ -43,15 +46,17 @@ static void test_refused(void **state)
 		const char *in, *msg;
 	} cases[] = {
 		{ "", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"cmd\":\"stauts\"}", "unknown command \"stauts\"; try status, events, reload, prefer" },
+		{ "{\"cmd\":\"stauts\"}", "unknown command \"stauts\"; try status, events, reload, prefer, ack" },
 		{ "[1,2]", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"command\":\"status\"}", "missing \"cmd\" (a string: status, events, reload, prefer)" },
-		{ "{\"cmd\":3}", "missing \"cmd\" (a string: status, events, reload, prefer)" },
+		{ "{\"command\":\"status\"}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
+		{ "{\"cmd\":3}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
 		{ "{\"cmd\":\"status\"} x", "unexpected bytes after the JSON object at byte 17" },
 		{ "{\"cmd\":\"events\",\"count\":0}", "\"count\" 0 is outside 1..1000" },
 		{ "{\"cmd\":\"events\",\"count\":\"5\"}", "\"count\" must be an integer" },
 		{ "{\"cmd\":\"status\",\"count\":5}", "\"count\" is not an argument of status" },
 		{ "{\"cmd\":\"prefer\"}", "prefer needs \"uplink\": a name or \"auto\"" },
+		{ "{\"cmd\":\"ack\"}", "ack needs \"alert\": an id from bgp.alerts[]" },
+		{ "{\"cmd\":\"ack\",\"uplink\":\"isp1\"}", "\"uplink\" is not an argument of ack" },
 		{ "{\"cmd\":\"prefer\",\"uplink\":\"\"}", "\"uplink\" must be 1 to 63 characters" },
 		{ "{\"cmd\":\"prefer\",\"uplink\":7}", "\"uplink\" must be a string" },
 		{ "{\"cmd\":\"prefer\",\"uplink\":\"isp1\\u0000x\"}",
@@ -70,13 +75,13 @@ static void test_refused(void **state)
 		{ "{\"cmd\":\"status\"}{\"cmd\":\"status\"}",
 		  "unexpected bytes after the JSON object at byte 16" },
 		{ "{\"cmd\":\"stat\\u0000us\"}",
-		  "unknown command \"stat\"; try status, events, reload, prefer" },
-		{ "{\"cmd\":\"STATUS\"}", "unknown command \"STATUS\"; try status, events, reload, prefer" },
+		  "unknown command \"stat\"; try status, events, reload, prefer, ack" },
+		{ "{\"cmd\":\"STATUS\"}", "unknown command \"STATUS\"; try status, events, reload, prefer, ack" },
 		{ "\"status\"", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ "5", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ "null", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ " \r\n", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"cmd\":null}", "missing \"cmd\" (a string: status, events, reload, prefer)" },
+		{ "{\"cmd\":null}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
 	};
 	struct control_req r;
 	char err[256];

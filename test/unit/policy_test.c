@@ -340,14 +340,14 @@ static void test_run_adopt_switch_fail(void **state)
 	x->u[0].health.state = x->u[1].health.state = HEALTH_UP;
 	policy_run(&x->d);
 	assert_true(x->u[0].active);
-	assert_int_equal(policy_prefer(&x->d, "isp9", err, sizeof(err)), -ENOENT);
+	assert_int_equal(policy_prefer(&x->d, "isp9", "test", err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "no uplink named \"isp9\"; use one of: isp1 isp2 or auto");
-	assert_int_equal(policy_prefer(&x->d, "isp2", err, sizeof(err)), 0);
+	assert_int_equal(policy_prefer(&x->d, "isp2", "test", err, sizeof(err)), 0);
 	assert_string_equal(policy_prefer_get(&x->d), "isp2");
 	assert_int_equal(x->count[BUS_ACTION], 1);
 	loop_run_due(&x->d.loop);
 	assert_true(x->u[1].active);
-	assert_int_equal(policy_prefer(&x->d, "auto", err, sizeof(err)), 0);
+	assert_int_equal(policy_prefer(&x->d, "auto", "test", err, sizeof(err)), 0);
 	assert_null(policy_prefer_get(&x->d));
 	loop_run_due(&x->d.loop);
 	assert_true(x->u[0].active);

@@ -40,13 +40,25 @@ int daemon_reload(struct daemon *d, char **errs)
 	return -EINVAL;
 }
 
-int policy_prefer(struct daemon *d, const char *name, char *err, size_t errlen)
+int policy_prefer(struct daemon *d, const char *name, const char *who, char *err,
+		  size_t errlen)
 {
 	(void)d;
+	(void)who;
 	snprintf(ctl_stub.prefer, sizeof(ctl_stub.prefer), "%s", name);
 	if (strcmp(name, "auto") && strcmp(name, "isp1") && strcmp(name, "isp2")) {
 		snprintf(err, errlen, "no uplink \"%s\"; uplinks: isp1, isp2", name);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int daemon_monitor_action(struct daemon *d, const char *section, const char *verb,
+			  const char *arg, const char *who, char *msg, size_t msglen)
+{
+	(void)d;
+	(void)verb;
+	(void)who;
+	snprintf(msg, msglen, "no %s section; cannot ack %s", section, arg);
+	return -ENOENT;
 }
