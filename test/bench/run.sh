@@ -72,6 +72,29 @@ run_outage() {
 	echo "$label|$(cut -d' ' -f1 "$TMPD/o" | median)|$(cut -d' ' -f1 "$TMPD/o" | worst)|$(cut -d' ' -f2 "$TMPD/o" | median)"
 }
 
+# Parts: every test/bench/part_*.sh (ipsec, bgp, web) runs on its own, after the core
+# measurements, with ROOT, UPLINKD, UPLINKCTL, TOOLS, REPS and a scratch PART_TMP in the
+# environment; it builds and tears down its own network and prints finished table rows
+# ("| measurement | median | worst | goal |") on stdout, progress on stderr.
+# BENCH_ONLY=NAME runs only part_NAME.sh and prints its rows (results.md is left alone).
+run_parts() {
+	local part name
+	for part in "$BENCH_DIR"/part_*.sh; do
+		[ -e "$part" ] || continue
+		name=${part##*/part_}; name=${name%.sh}
+		[ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$name" ] || continue
+		mkdir -p "$TMPD/part_$name"
+		echo "bench: part $name" >&2
+		REPS=$REPS PART_TMP="$TMPD/part_$name" bash "$part" ||
+			echo "| $name: the bench part failed; see its output | | | |"
+	done
+}
+if [ -n "${BENCH_ONLY:-}" ]; then
+	topo_down "$P" >/dev/null 2>&1
+	run_parts
+	exit 0
+fi
+
 rows=()
 rows+=("$(run_outage "blackhole, 200 ms probes (timeout 200 ms), down_after 3" 200 200 blackhole blackhole-off)")
 rows+=("$(run_outage "blackhole, 100 ms probes (timeout 50 ms), down_after 3" 100 50 blackhole blackhole-off)")
@@ -92,6 +115,9 @@ rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 cpu_pct=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ns / 1e9)}')
 stop_uplinkd >/dev/null || true
+
+topo_down "$P" >/dev/null 2>&1
+part_rows=$(run_parts)
 
 # parser throughput, in process (build/tools/parse_bench links the real parsers)
 parse=$("$TOOLS/parse_bench" "$TMPD/bench.conf")
@@ -121,6 +147,7 @@ kernel=$(uname -r)
 	echo "| parser: configuration ($(pj config_bytes) bytes, 2 uplinks) | $(pj config_loads_per_s) loads/s | | |"
 	echo "| parser: control requests | $(pj control_requests_per_s) /s | | |"
 	echo "| parser: ICMP echo replies / DNS replies | $(pj icmp_replies_per_s) / $(pj dns_replies_per_s) /s | | |"
+	[ -z "$part_rows" ] || echo "$part_rows"
 	echo
 	echo "For reference: the same kind of lab with dpinger at pfSense's defaults driving the"
 	echo "route swap measured a 14.6 s outage for a blackhole (../shared/notes)."
