@@ -231,7 +231,8 @@ DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfigl
 	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
 	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
-	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp
+	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
+	chromium wrk
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -241,6 +242,9 @@ deps:
 		echo "deps: installing $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# npm: Debian's package, unless a nodejs that carries its own npm is there already
+	@command -v npm >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/uplinkd $(BUILD)/uplinkctl $(BUILD)/unit $(BUILD)/fuzz
