@@ -7,7 +7,8 @@
  * default route is swapped make-before-break (NLM_F_CREATE|NLM_F_REPLACE, never
  * delete first) with protocol RTPROT_UPLINKD so a restart adopts it. route.c
  * remembers what it installed and re-asserts it after netlink events, resyncs
- * and periodically. Message builders are pure for unit tests.
+ * and periodically. Message builders and parsers are pure, in
+ * route_msg.c, for unit tests and event handling.
  */
 #ifndef UPLINKD_ROUTE_H
 #define UPLINKD_ROUTE_H
