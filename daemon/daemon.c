@@ -38,8 +38,39 @@ static struct monitor_inst *monitor_find(struct daemon *d, const struct plugin *
 	return NULL;
 }
 
+#define MONITOR_RETRY_NS (5 * NSEC_PER_SEC)
+
+/* A monitor that could not start (a port in use, a socket missing) is tried
+ * again every 5 s, like keepalived's checkers, instead of staying off until
+ * the next reload. */
+static void monitors_retry(struct loop_timer *t)
+{
+	struct daemon *d = container_of(t, struct daemon, monitor_retry);
+	bool missing = false;
+	size_t i;
+
+	for (i = 0; i < d->nmonitors; i++) {
+		struct monitor_inst *m = &d->monitors[i];
+		const void *conf;
+
+		if (m->inst)
+			continue;
+		conf = config_section(d->cfg, m->plugin->name);
+		if (conf)
+			m->inst = m->plugin->create(d, conf);
+		if (m->inst)
+			log_notice("%s: started on retry", m->plugin->name);
+		else
+			missing = true;
+	}
+	if (missing)
+		loop_timer_set_in(&d->loop, &d->monitor_retry, MONITOR_RETRY_NS);
+}
+
 static void monitors_apply(struct daemon *d, const struct config *cfg)
 {
+	bool missing = false;
+
 	struct monitor_inst *m;
 	size_t i, j;
 
@@ -51,17 +82,20 @@ static void monitors_apply(struct daemon *d, const struct config *cfg)
 			continue;
 		}
 		log_notice("%s: section removed; stopping", m->plugin->name);
-		m->plugin->destroy(m->inst);
+		if (m->inst)
+			m->plugin->destroy(m->inst);
 		d->monitors[i] = d->monitors[--d->nmonitors];
 	}
 	for (j = 0; j < cfg->nsections; j++) {
 		const struct cfg_section *s = &cfg->sections[j];
 
 		m = monitor_find(d, s->plugin);
-		if (m && s->plugin->reconfigure && s->plugin->reconfigure(m->inst, s->conf) == 0)
+		if (m && m->inst && s->plugin->reconfigure &&
+		    s->plugin->reconfigure(m->inst, s->conf) == 0)
 			continue;
 		if (m) {
-			m->plugin->destroy(m->inst);
+			if (m->inst)
+				m->plugin->destroy(m->inst);
 			m->inst = s->plugin->create(d, s->conf);
 		} else {
 			struct monitor_inst *v = realloc(d->monitors,
@@ -74,9 +108,16 @@ static void monitors_apply(struct daemon *d, const struct config *cfg)
 			m->plugin = s->plugin;
 			m->inst = s->plugin->create(d, s->conf);
 		}
-		if (!m->inst)
-			log_err("%s: could not start; see the messages above", s->plugin->name);
+		if (!m->inst) {
+			log_err("%s: could not start; see the messages above; retrying every 5 s",
+				s->plugin->name);
+			missing = true;
+		}
 	}
+	if (missing)
+		loop_timer_set_in(&d->loop, &d->monitor_retry, MONITOR_RETRY_NS);
+	else
+		loop_timer_cancel(&d->loop, &d->monitor_retry);
 }
 
 int daemon_monitor_action(struct daemon *d, const char *section, const char *verb,
@@ -113,6 +154,7 @@ static void monitors_destroy(struct daemon *d)
 {
 	size_t i;
 
+	loop_timer_cancel(&d->loop, &d->monitor_retry);
 	for (i = 0; i < d->nmonitors; i++)
 		if (d->monitors[i].inst)
 			d->monitors[i].plugin->destroy(d->monitors[i].inst);
@@ -188,6 +230,7 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	d->started_ms = loop_clock_realtime_ms();
 	list_init(&d->uplinks);
 	bus_init(&d->bus);
+	loop_timer_init(&d->monitor_retry, monitors_retry);
 
 	/* the journal first, so that every later event is kept */
 	if ((err = journal_init(d)) < 0)

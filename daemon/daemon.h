@@ -51,8 +51,9 @@ struct daemon {
 	struct journal *journal;
 	struct hooks *hooks;
 
-	struct monitor_inst *monitors;
+	struct monitor_inst *monitors; /* inst NULL: could not start, retried */
 	size_t nmonitors;
+	struct loop_timer monitor_retry;
 };
 
 /* Start every module with cfg (owned by d from now on); 0 or -errno. */
