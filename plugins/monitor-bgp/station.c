@@ -69,7 +69,8 @@ static void addr_text(const struct bmp_peer_hdr *ph, char *buf, size_t len)
 static struct station_peer *peer_get(struct bmp_router *r, const struct bmp_peer_hdr *ph,
 				     bool create)
 {
-	char addr[INET6_ADDRSTRLEN];
+	static const uint8_t zero_rd[8];
+	char addr[INET6_ADDRSTRLEN], key[INET6_ADDRSTRLEN + 40];
 	struct station_peer *p;
 	const char *uplink;
 	size_t i;
@@ -84,9 +85,16 @@ static struct station_peer *peer_get(struct bmp_router *r, const struct bmp_peer
 		return NULL;
 	addr_text(ph, addr, sizeof(addr));
 	uplink = r->ops && r->ops->uplink_of ? r->ops->uplink_of(r->ctx, addr) : NULL;
+	/* one view per peer: an RD or local peer with the same address is another one */
+	if (ph->type == BMP_PEER_GLOBAL && memcmp(ph->rd, zero_rd, 8) == 0)
+		snprintf(key, sizeof(key), "%s", addr);
+	else
+		snprintf(key, sizeof(key), "%s type %u rd %02x%02x%02x%02x%02x%02x%02x%02x", addr,
+			 ph->type, ph->rd[0], ph->rd[1], ph->rd[2], ph->rd[3], ph->rd[4],
+			 ph->rd[5], ph->rd[6], ph->rd[7]);
 	p = &r->peers[r->npeers];
 	memset(p, 0, sizeof(*p));
-	p->view = watch_view_get(r->w, r, addr, uplink);
+	p->view = watch_view_get(r->w, r, key, uplink);
 	if (!p->view)
 		return NULL;
 	p->type = ph->type;

@@ -92,7 +92,7 @@ struct watch_view {
 	struct list_head node;
 	struct watch *w;
 	const void *owner;		/* the router (or replay) it belongs to */
-	char peer[48];			/* the BGP peer's address */
+	char peer[96];			/* the BGP peer's address (and RD, type if not global) */
 	char uplink[WATCH_NAME_MAX];	/* bgp.peers mapping, "" unmapped */
 	bool down;
 	struct watch_route *routes;
@@ -108,7 +108,7 @@ struct watch_alert {
 	struct bgp_prefix prefix;
 	uint16_t rule;
 	const struct watch_view *view;
-	char peer[48];
+	char peer[96];
 	char uplink[WATCH_NAME_MAX];
 	bool has_origin;
 	uint32_t origin_as;
