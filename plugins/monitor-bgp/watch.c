@@ -195,7 +195,7 @@ static void alert_reason(const struct watch *w, const struct watch_alert *a,
 			 const struct watch_view *v, char *buf, size_t len)
 {
 	const struct watch_rule *r = &w->rules[a->rule];
-	char pfx[64], rp[64], vn[96];
+	char pfx[64], rp[64], vn[160];
 
 	bgp_prefix_format(&a->prefix, pfx, sizeof(pfx));
 	bgp_prefix_format(&r->prefix, rp, sizeof(rp));

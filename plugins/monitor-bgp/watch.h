@@ -22,7 +22,7 @@
 
 #define WATCH_MAX_AS 32
 #define WATCH_NAME_MAX 32
-#define WATCH_ID_MAX 128
+#define WATCH_ID_MAX 192
 #define WATCH_PATH_TEXT 160
 
 enum watch_type {
