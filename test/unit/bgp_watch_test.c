@@ -23,7 +23,7 @@
 #include "../../plugins/monitor-bgp/watch.h"
 
 struct rec {
-	char log[64][192];
+	char log[64][256];
 	size_t n;
 };
 
