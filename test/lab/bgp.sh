@@ -3,6 +3,7 @@
 #   bgp_up                start gobgpd in isp1 (AS 65001), isp2 (AS 65002) and rtr (AS 65000);
 #                         the carriers peer (eBGP, passive) with the site router, which
 #                         sends BMP pre-policy to uplinkd on 127.0.0.1:$BGP_BMP_PORT in rtr
+#                         and dumps the UPDATEs it receives to $BGP_DIR/updates.mrt (BGP4MP)
 #   bgp_gobgp ROLE ARGS   the gobgp CLI against that namespace's gobgpd
 #   bgp_announce ISP PREFIX ASPATH      (ASPATH "64510,64500": as the carrier's customer
 #   bgp_withdraw ISP PREFIX              sent it; the carrier prepends its own AS)
@@ -28,8 +29,10 @@ bgp_gobgp() {	# ROLE ARGS...
 
 bgp_start_gobgpd() {	# ROLE CONF
 	local role=$1 conf=$2
-	ip netns exec "$P-$role" gobgpd -f "$conf" -t toml --api-hosts 127.0.0.1:50051 \
-		--pprof-disable -l info -p </dev/null >>"$BGP_DIR/gobgpd-$role.log" 2>&1 &
+	# in $BGP_DIR: the MRT file name is relative, as gobgpd reads digits in it as a date format
+	(cd "$BGP_DIR" && exec ip netns exec "$P-$role" gobgpd -f "$conf" -t toml \
+		--api-hosts 127.0.0.1:50051 --pprof-disable -l info -p \
+		</dev/null >>"$BGP_DIR/gobgpd-$role.log" 2>&1) &
 	echo $! >"$RUN/gobgpd-$role.pid"
 }
 
@@ -79,6 +82,10 @@ EOF
   [neighbors.transport.config]
     local-address = "100.64.1.2"
     passive-mode = true
+[[mrt-dump]]
+  [mrt-dump.config]
+    dump-type = "updates"
+    file-name = "updates.mrt"
 [[bmp-servers]]
   [bmp-servers.config]
     address = "127.0.0.1"

@@ -6,12 +6,13 @@
 # an alert naming isp1 and steers tunnel hq away from isp1 (and back when it ends); an
 # operator ack shows; a sub-prefix hijack is detected; a withdrawal at isp2 is a visibility
 # alert; ExaBGP's malformed COMMUNITIES attribute is treated as withdraw with the session
-# kept; BMP garbage on a second session closes only that session.
+# kept; BMP garbage on a second session closes only that session; a reload that allows the
+# hijacker's AS clears its alert; `uplinkd --replay` of gobgpd's MRT dump finds the hijack.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 command -v gobgpd >/dev/null || skip_all "no gobgpd"
-plan 19
+plan 23
 lab_up
 . "$LAB_DIR/bgp.sh"
 
@@ -108,3 +109,23 @@ check "the gobgpd session is untouched and still feeds updates" wait_for 10 eval
 	 [ "$(ctl status --json | jq ".bgp.sessions | length")" = 1 ] &&
 	 [ "$(ctl status --json | jq ".bgp.sessions[0].since")" = "$since" ]'
 check "uplinkd is still running" uplinkd_alive
+
+# reload: the watch now allows AS64666, so its announcement is no longer a hijack
+cp "$RUN/uplinkd.conf" "$RUN/replay.conf"
+bgp_announce isp1 $PFX 64666
+wait_for 10 has_alert "$ID" || diag "no hijack alert before the reload"
+conf_sub "$RUN/uplinkd.conf" 's/origin_as = \[ 64500 \]/origin_as = [ 64500, 64666 ]/'
+check "a reload that allows AS64666 clears the hijack alert" eval \
+	'ctl reload >/dev/null && wait_for 10 eval "! has_alert $ID"'
+
+# offline: gobgpd's own MRT dump of what the site router received
+check "uplinkd --replay of the router's BGP4MP dump reports the hijack and the steering" eval \
+	'"$UPLINKD" --replay "$BGP_DIR/updates.mrt" -c "$RUN/replay.conf" 2>"$RUN/replay.err" |
+	 jq -se "any(.[]; .object == \"$ID\" and .new == \"raised\") and
+		 any(.[]; .type == \"steer\" and .object == \"tunnel hq\" and .new == \"avoid\")"'
+check "uplinkd --replay of a file that is not MRT fails with where and why" eval \
+	'! "$UPLINKD" --replay "$RUN/replay.conf" -c "$RUN/replay.conf" 2>"$RUN/replay.err" &&
+	 grep -q "not a usable MRT file: byte [0-9]*: MRT record overruns" "$RUN/replay.err"'
+rc=0
+stop_uplinkd || rc=$?
+check "uplinkd stops cleanly (exit 0, no sanitizer report)" test "$rc" -eq 0

@@ -21,6 +21,7 @@
 #include "../../plugins/monitor-bgp/replay.h"
 #include "../../plugins/monitor-bgp/station.h"
 #include "../../plugins/monitor-bgp/watch.h"
+#include "bgp_lab_capture.h"
 
 struct rec {
 	char log[64][256];
@@ -585,6 +586,61 @@ static void test_replay(void **state)
 	free(copy);
 }
 
+/* Real bytes: gobgpd's BMP session from the lab, cut into 7-byte chunks, then its MRT dump. */
+static const char *lab_uplink(void *ctx, const char *peer)
+{
+	(void)ctx;
+	return strcmp(peer, "100.64.1.1") == 0 ? "isp1" :
+	       strcmp(peer, "100.64.2.1") == 0 ? "isp2" : NULL;
+}
+
+static void test_lab_capture(void **state)
+{
+	static const struct station_ops lops = { .uplink_of = lab_uplink, .note = st_note };
+	struct fx *f = *state;
+	struct notes notes = { 0 };
+	struct replay_stats st;
+	struct bmp_router r;
+	char err[128];
+	uint8_t *copy = malloc(lab_bmp_session_len > lab_updates_mrt_len ? lab_bmp_session_len :
+									lab_updates_mrt_len);
+	size_t off;
+
+	assert_non_null(copy);
+	memcpy(copy, lab_bmp_session, lab_bmp_session_len);
+	station_router_init(&r, &f->w, &lops, &notes, "router lab");
+	for (off = 0; off < lab_bmp_session_len; off += 7)
+		assert_int_equal(station_input(&r, copy + off, lab_bmp_session_len - off < 7 ?
+						       lab_bmp_session_len - off : 7, 2000), 0);
+	assert_string_equal(r.sys_name, "GoBGP");
+	assert_int_equal(r.npeers, 3);
+	assert_int_equal(notes.malformed, 1);
+	assert_false(logged(&f->rec, "raised path:203.0.113.0/24:isp1")); /* 64511: allowed */
+	assert_true(logged(&f->rec, "raised hijack:203.0.113.0/24:isp1"));
+	assert_true(logged(&f->rec, "steer hq avoid isp1"));
+	assert_true(logged(&f->rec, "raised subprefix:203.0.113.128/25:isp1"));
+	assert_true(logged(&f->rec, "cleared subprefix:203.0.113.128/25:isp1"));
+	assert_true(logged(&f->rec, "raised visibility:203.0.113.0/24:isp2"));
+	assert_true(logged(&f->rec, "raised visibility:203.0.113.0/24:100.64.1.3"));
+	/* isp1 disabled at the end: Peer Down withdraws its hijacked route */
+	assert_true(logged(&f->rec, "cleared hijack:203.0.113.0/24:isp1"));
+	assert_non_null(alert(f, "visibility:203.0.113.0/24:isp1"));
+	station_router_free(&r, "closed", 3000);
+	assert_int_equal(nalerts(f), 0);
+
+	f->rec.n = 0;
+	memcpy(copy, lab_updates_mrt, lab_updates_mrt_len);
+	assert_int_equal(replay_mrt(&f->w, f, copy, lab_updates_mrt_len, lab_uplink, NULL, &st,
+				    err, sizeof(err)), 0);
+	assert_int_equal(st.updates, 9);
+	assert_int_equal(st.malformed, 1);
+	assert_true(logged(&f->rec, "raised hijack:203.0.113.0/24:isp1"));
+	assert_true(logged(&f->rec, "raised subprefix:203.0.113.128/25:isp1"));
+	assert_true(logged(&f->rec, "raised visibility:203.0.113.0/24:isp2"));
+	assert_true(logged(&f->rec, "raised visibility:203.0.113.0/24:100.64.1.3"));
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +656,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_station_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lab_capture, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
