@@ -273,6 +273,16 @@ static int bgp_check(const void *conf, const struct config *cfg, int line, struc
 		if (w->tunnel && !name_ok(w->tunnel))
 			cfg_diag_add(d, line, "bgp.watch.[%zu].tunnel: \"%s\" may only use letters, digits, '-', '_' and '.'",
 				     i, w->tunnel);
+		for (j = 0; j < w->origin_as.n + w->upstream_as.n; j++) {
+			bool up = j >= w->origin_as.n;
+			const uint32_t *as = up ? (const uint32_t *)w->upstream_as.v +
+							  (j - w->origin_as.n) :
+						  (const uint32_t *)w->origin_as.v + j;
+
+			if (*as == 0)
+				cfg_diag_add(d, line, "bgp.watch.[%zu].%s: AS 0 is not usable (RFC 7607); write AS numbers above 2147483647 with an L suffix, e.g. 4200000000L",
+					     i, up ? "upstream_as" : "origin_as");
+		}
 		if (w->upstream_as.n && !w->origin_as.n)
 			cfg_diag_add(d, line, "bgp.watch.[%zu].upstream_as: set, but origin_as is empty (every announcement is squatting); list the origins too",
 				     i);
