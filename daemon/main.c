@@ -180,8 +180,8 @@ static int replay(const char *path, struct config *cfg, const char *mrt)
 		json_object_put(st);
 		fprintf(stderr, "uplinkd: %s; %lu event%s\n", msg, out.n, out.n == 1 ? "" : "s");
 	}
-	p->destroy(inst);
 	bus_unsubscribe(&out.sub);
+	p->destroy(inst);
 	loop_destroy(&d.loop);
 	return err < 0 ? 1 : 0;
 }

@@ -599,10 +599,15 @@ static void tick_cb(struct loop_timer *t)
 static void bgp_destroy(void *inst)
 {
 	struct bgpmon *m = inst;
+	const struct watch_steer *s;
 	struct bmp_conn *c, *n;
 
 	if (!m)
 		return;
+	/* whoever obeys the steering must not keep avoiding an uplink for a monitor that is gone */
+	list_for_each_entry(s, &m->w.steers, node)
+		on_steer(m, s->tunnel, s->uplink, false, "the BGP monitor stopped",
+			 loop_clock_realtime_ms());
 	list_for_each_entry_safe(c, n, &m->conns, node) {
 		loop_fd_del(&m->d->loop, &c->fd);
 		close(c->fd.fd);

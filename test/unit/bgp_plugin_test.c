@@ -247,7 +247,11 @@ static void test_replay_status_ack_reconfigure(void **state)
 				&d);
 	assert_non_null(c3);
 	assert_int_equal(plugin_bgp.reconfigure(inst, config_section(c3, "bgp")), -EAGAIN);
+	/* isp1 clean now, isp2 withdrawn: avoid isp2, until the monitor goes away */
+	assert_true(has_event(f, "steer tunnel hq isp2 avoid"));
+	assert_false(has_event(f, "steer tunnel hq isp2 clear"));
 	plugin_bgp.destroy(inst);
+	assert_true(has_event(f, "steer tunnel hq isp2 clear"));
 	config_free(c);
 	config_free(c2);
 	config_free(c3);
