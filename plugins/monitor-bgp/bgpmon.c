@@ -40,6 +40,8 @@
 #define BGPMON_READS_PER_WAKE 16
 #define BGPMON_RETRY_NS (5 * NSEC_PER_SEC)
 #define BGPMON_REPLAY_MAX (1ULL << 30)
+#define BGPMON_PEER_EV_WINDOW_NS (10 * NSEC_PER_SEC)
+#define BGPMON_PEER_EV_BURST 5
 
 struct bgp_peer_conf {
 	char *address;
@@ -139,6 +141,8 @@ struct bgpmon {
 	struct list_head conns;
 	size_t nconns;
 	struct log_rl rl;
+	uint64_t peer_ev_start;		/* rate limit of malformed-update events */
+	unsigned int peer_ev_n;
 	uint64_t rx_ns;			/* when the bytes being processed were read */
 	uint64_t latency_us_last, latency_us_max;
 	uint64_t raised;
@@ -411,10 +415,21 @@ static void on_note(void *ctx, struct bmp_router *r, const char *what, const cha
 	char obj[80];
 
 	snprintf(obj, sizeof(obj), "bgp %s", r->name);
-	if (strcmp(what, "malformed-update") == 0 || strcmp(what, "bmp-skipped") == 0)
+	if (strcmp(what, "malformed-update") == 0 || strcmp(what, "bmp-skipped") == 0) {
+		uint64_t now = mono_ns();
+
 		log_rl_msg(&m->rl, LOG_WARNING, "bgp: %s", text);
-	else
+		/* a peer's flood of bad UPDATEs must not flood the journal and hooks:
+		 * a few events per window, the rest only counted (bgp.sessions[]) */
+		if (now - m->peer_ev_start > BGPMON_PEER_EV_WINDOW_NS) {
+			m->peer_ev_start = now;
+			m->peer_ev_n = 0;
+		}
+		if (m->peer_ev_n++ >= BGPMON_PEER_EV_BURST)
+			return;
+	} else {
 		log_info("bgp: %s", text);
+	}
 	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_SIGNAL, .object = obj,
 						     .new_state = what, .reason = text });
 }
