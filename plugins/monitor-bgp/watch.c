@@ -751,6 +751,13 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 	w->rules = nr;
 	w->nrules = n;
 	w->par = *par;
+	/* route-level alerts point at the new rules before anything is re-judged */
+	list_for_each_entry(a, &w->alerts, node) {
+		int r = watch_rule_find(w, &a->prefix);
+
+		if (!(RULE_BITS & BIT(a->type)))
+			a->rule = r < 0 ? UINT16_MAX : (uint16_t)r;
+	}
 	if (!w->par.max_routes)
 		w->par.max_routes = 1;
 	list_for_each_entry(v, &w->views, node)
