@@ -126,6 +126,8 @@ struct bmp_conn {
 	struct loop_fd fd;
 	struct bmp_router r;
 	uint64_t since_ms;
+	uint64_t first_rx_ns;		/* first byte read */
+	uint64_t done_ns;		/* the last read processed */
 };
 
 struct bgpmon {
@@ -480,6 +482,8 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 			return;
 		}
 		m->rx_ns = mono_ns();
+		if (!c->first_rx_ns)
+			c->first_rx_ns = m->rx_ns;
 		if (station_rx_done(&c->r, (size_t)n, loop_clock_realtime_ms()) < 0) {
 			log_warn("bgp: %s", c->r.error);
 			bus_publish(&m->d->bus, &(struct bus_event){
@@ -490,6 +494,7 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 			return;
 		}
 		m->rx_ns = 0;
+		c->done_ns = mono_ns();
 		if ((size_t)n < avail)
 			return;
 	}
@@ -776,6 +781,9 @@ static void bgp_status(void *inst, struct json_object *st)
 		json_object_object_add(o, "malformed",
 				       json_object_new_int64((int64_t)c->r.st.malformed));
 		json_object_object_add(o, "skipped", json_object_new_int64((int64_t)c->r.st.skipped));
+		/* from the first byte read to the end of the latest read's processing */
+		json_object_object_add(o, "busy_span_us", json_object_new_int64(
+			c->first_rx_ns ? (int64_t)((c->done_ns - c->first_rx_ns) / NSEC_PER_USEC) : 0));
 		for (i = 0; i < c->r.npeers; i++) {
 			const struct station_peer *p = &c->r.peers[i];
 			struct json_object *po = json_object_new_object();
