@@ -54,6 +54,7 @@ struct bgp_watch_conf {
 	struct cfg_vec upstream_as;
 	bool more_specifics;
 	char *tunnel;
+	bool route;
 };
 
 struct bgp_conf {
@@ -87,6 +88,7 @@ static const struct cfg_key watch_keys[] = {
 	  .def = 0 },
 	{ "tunnel", CFG_STRING, offsetof(struct bgp_watch_conf, tunnel), 0, .min = 1,
 	  .max = WATCH_NAME_MAX - 1, .hint = "the ipsec tunnel that depends on the prefix" },
+	{ "route", CFG_BOOL, offsetof(struct bgp_watch_conf, route), 0, .def = 0 },
 	CFG_END
 };
 
@@ -317,6 +319,7 @@ static struct watch_rule *rules_build(const struct bgp_conf *c)
 			       w->upstream_as.n * sizeof(uint32_t));
 		r[i].more_specifics = w->more_specifics;
 		snprintf(r[i].tunnel, sizeof(r[i].tunnel), "%s", w->tunnel ? w->tunnel : "");
+		r[i].route = w->route;
 	}
 	return r;
 }
@@ -395,20 +398,36 @@ static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 						     .reason = reason });
 }
 
-static void on_steer(void *ctx, const char *tunnel, const char *uplink, bool avoid,
-		     const char *reason, uint64_t now_ms)
+/* BUS_STEER: "tunnel NAME" for the IPsec monitor, "prefix P" for a route (route = true) */
+static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
+		     uint64_t now_ms)
 {
 	struct bgpmon *m = ctx;
-	char obj[WATCH_NAME_MAX + 8];
+	char obj[WATCH_NAME_MAX + 72], pfx[64], why[640];
 
-	snprintf(obj, sizeof(obj), "tunnel %s", tunnel);
-	log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid", uplink,
-		   reason);
-	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
-						     .ts_ms = m->replay ? now_ms : 0,
-						     .object = obj, .old_state = uplink,
-						     .new_state = avoid ? "avoid" : "clear",
-						     .reason = reason });
+	snprintf(why, sizeof(why), "%s%s%s", reason, avoid ? "; use " : "",
+		 avoid ? s->via : "");
+	if (s->tunnel[0]) {
+		snprintf(obj, sizeof(obj), "tunnel %s", s->tunnel);
+		log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid",
+			   s->uplink, why);
+		bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
+							     .ts_ms = m->replay ? now_ms : 0,
+							     .object = obj, .old_state = s->uplink,
+							     .new_state = avoid ? "avoid" : "clear",
+							     .reason = why });
+	}
+	if (s->route) {
+		bgp_prefix_format(&s->prefix, pfx, sizeof(pfx));
+		snprintf(obj, sizeof(obj), "prefix %s", pfx);
+		log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid",
+			   s->uplink, why);
+		bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
+							     .ts_ms = m->replay ? now_ms : 0,
+							     .object = obj, .old_state = s->uplink,
+							     .new_state = avoid ? "avoid" : "clear",
+							     .reason = why });
+	}
 }
 
 static void on_note(void *ctx, struct bmp_router *r, const char *what, const char *text)
@@ -626,8 +645,7 @@ static void bgp_destroy(void *inst)
 		return;
 	/* whoever obeys the steering must not keep avoiding an uplink for a monitor that is gone */
 	list_for_each_entry(s, &m->w.steers, node)
-		on_steer(m, s->tunnel, s->uplink, false, "the BGP monitor stopped",
-			 loop_clock_realtime_ms());
+		on_steer(m, s, false, "the BGP monitor stopped", loop_clock_realtime_ms());
 	list_for_each_entry_safe(c, n, &m->conns, node) {
 		loop_fd_del(&m->d->loop, &c->fd);
 		close(c->fd.fd);
@@ -803,8 +821,15 @@ static void bgp_status(void *inst, struct json_object *st)
 	list_for_each_entry(s, &m->w.steers, node) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "tunnel", json_object_new_string(s->tunnel));
+		char pfx[64];
+
+		bgp_prefix_format(&s->prefix, pfx, sizeof(pfx));
+		json_object_object_add(o, "prefix", json_object_new_string(pfx));
+		json_object_object_add(o, "tunnel", s->tunnel[0] ? json_object_new_string(s->tunnel) :
+								   NULL);
+		json_object_object_add(o, "route", json_object_new_boolean(s->route));
 		json_object_object_add(o, "avoid", json_object_new_string(s->uplink));
+		json_object_object_add(o, "via", json_object_new_string(s->via));
 		json_object_array_add(steer, o);
 	}
 	json_object_object_add(stats, "routes_seen", json_object_new_int64((int64_t)m->w.routes_seen));

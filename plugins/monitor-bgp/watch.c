@@ -129,7 +129,8 @@ static void steer_eval(struct watch *w, uint16_t rule, uint64_t now_ms)
 		const struct watch_alert *a = NULL;
 		const char *clean = NULL;
 
-		if (!r || !r->tunnel[0] || !v->uplink[0] || steer_find(w, rule, v->uplink))
+		if (!r || (!r->tunnel[0] && !r->route) || !v->uplink[0] ||
+		    steer_find(w, rule, v->uplink))
 			continue;
 		if (!uplink_anomalous(w, rule, v->uplink, &a))
 			continue;
@@ -145,35 +146,50 @@ static void steer_eval(struct watch *w, uint16_t rule, uint64_t now_ms)
 		s->rule = rule;
 		snprintf(s->uplink, sizeof(s->uplink), "%s", v->uplink);
 		snprintf(s->tunnel, sizeof(s->tunnel), "%s", r->tunnel);
+		snprintf(s->via, sizeof(s->via), "%s", clean);
+		s->route = r->route;
+		s->prefix = r->prefix;
 		list_add_tail(&s->node, &w->steers);
 		snprintf(reason, sizeof(reason), "%s; %s's view of the prefix is clean", a->id,
 			 clean);
 		if (w->ops && w->ops->steer)
-			w->ops->steer(w->ctx, s->tunnel, s->uplink, true, reason, now_ms);
+			w->ops->steer(w->ctx, s, true, reason, now_ms);
 	}
 	/* end: no longer anomalous, or no clean view left to go to */
 	list_for_each_entry_safe(s, n, &w->steers, node) {
-		bool keep = false, clean = false;
+		const char *clean = NULL;
+		bool via_clean = false;
 
 		if (s->rule != rule)
 			continue;
-		if (r && r->tunnel[0] && strcmp(r->tunnel, s->tunnel) == 0 &&
+		if (r && strcmp(r->tunnel, s->tunnel) == 0 && r->route == s->route &&
 		    uplink_anomalous(w, rule, s->uplink, NULL)) {
-			list_for_each_entry(o, &w->views, node)
-				if (o->uplink[0] && strcmp(o->uplink, s->uplink) &&
-				    uplink_clean(w, rule, o->uplink))
-					clean = true;
-			keep = clean;
+			list_for_each_entry(o, &w->views, node) {
+				if (!o->uplink[0] || !strcmp(o->uplink, s->uplink) ||
+				    !uplink_clean(w, rule, o->uplink))
+					continue;
+				clean = o->uplink;
+				if (strcmp(o->uplink, s->via) == 0)
+					via_clean = true;
+			}
 		}
-		if (keep)
+		if (clean && !via_clean) {
+			/* still avoided, but towards another clean view now */
+			snprintf(s->via, sizeof(s->via), "%s", clean);
+			snprintf(reason, sizeof(reason), "%s's view of the prefix is clean", clean);
+			if (w->ops && w->ops->steer)
+				w->ops->steer(w->ctx, s, true, reason, now_ms);
+		}
+		if (clean)
 			continue;
 		snprintf(reason, sizeof(reason), "%s",
-			 !r || strcmp(r->tunnel, s->tunnel) ? "the watch changed or is gone" :
+			 !r || strcmp(r->tunnel, s->tunnel) || r->route != s->route ?
+			 "the watch changed or is gone" :
 			 uplink_anomalous(w, rule, s->uplink, NULL) ?
 			 "no carrier's view is clean any more" : "the anomaly is over");
 		list_del(&s->node);
 		if (w->ops && w->ops->steer)
-			w->ops->steer(w->ctx, s->tunnel, s->uplink, false, reason, now_ms);
+			w->ops->steer(w->ctx, s, false, reason, now_ms);
 		free(s);
 	}
 }

@@ -7,8 +7,8 @@
  * against a view (one BGP peer of one BMP router, i.e. one carrier's view);
  * only routes inside a watched prefix are kept. Each change re-judges that
  * route and raises or clears alerts through ops->alert; when a watch with a
- * tunnel is anomalous in one uplink's view and clean in another's, ops->steer
- * says which uplink to avoid. Time comes in as arguments (tests, replay).
+ * tunnel (or route = true) is anomalous in one uplink's view and clean in
+ * another's, ops->steer says which uplink to avoid. Time comes in as arguments (tests, replay).
  */
 #ifndef UPLINKD_BGP_WATCH_H
 #define UPLINKD_BGP_WATCH_H
@@ -50,6 +50,7 @@ struct watch_rule {
 	uint8_t n_upstream;		/* 0: any upstream */
 	bool more_specifics;		/* more-specifics expected (judged by origin) */
 	char tunnel[WATCH_NAME_MAX];	/* "" none */
+	bool route;			/* steer a route for the prefix too */
 };
 
 struct watch_params {
@@ -118,20 +119,26 @@ struct watch_alert {
 	unsigned int refs;		/* routes (ADD-PATH) holding it */
 };
 
+struct watch_steer;
+
 struct watch_ops {
 	/* what: "raised" | "cleared" | "acked"; now_ms is the event's time */
 	void (*alert)(void *ctx, const struct watch_alert *a, const char *what,
 		      const char *reason, uint64_t now_ms);
-	/* avoid: steer `tunnel` away from `uplink`; !avoid: that is over */
-	void (*steer)(void *ctx, const char *tunnel, const char *uplink, bool avoid,
-		      const char *reason, uint64_t now_ms);
+	/* avoid: steer s->tunnel (and, with s->route, the prefix) away from s->uplink,
+	 * towards s->via; !avoid: that is over */
+	void (*steer)(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
+		      uint64_t now_ms);
 };
 
 struct watch_steer {
 	struct list_head node;
 	uint16_t rule;
-	char uplink[WATCH_NAME_MAX];
-	char tunnel[WATCH_NAME_MAX];
+	char uplink[WATCH_NAME_MAX];	/* to avoid */
+	char via[WATCH_NAME_MAX];	/* an uplink whose view is clean */
+	char tunnel[WATCH_NAME_MAX];	/* "" none */
+	bool route;
+	struct bgp_prefix prefix;	/* the watch's */
 };
 
 struct watch {

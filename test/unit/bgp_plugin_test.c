@@ -45,7 +45,7 @@ const struct plugin *const plugins[] = { &plugin_bgp, &fake_icmp, NULL };
 	"  peers = ( { address = \"100.64.1.1\"; uplink = \"isp1\"; },\n"              \
 	"            { address = \"100.64.2.1\"; uplink = \"isp2\"; } );\n"            \
 	"  watch = ( { prefix = \"203.0.113.0/24\"; origin_as = [ " ORIGINS " ];\n"    \
-	"              upstream_as = [ 64510, 64511 ]; tunnel = \"hq\"; } );\n"        \
+	"              upstream_as = [ 64510, 64511 ]; tunnel = \"hq\"; route = true; } );\n"        \
 	"};\n"
 
 struct fx {
@@ -209,6 +209,7 @@ static void test_replay_status_ack_reconfigure(void **state)
 	assert_int_equal(plugin_bgp.action(inst, "replay", f->mrt, "t", msg, sizeof(msg)), 0);
 	assert_true(has_event(f, "alert hijack:203.0.113.0/24:isp1 - raised"));
 	assert_true(has_event(f, "steer tunnel hq isp1 avoid"));
+	assert_true(has_event(f, "steer prefix 203.0.113.0/24 isp1 avoid"));
 	alerts = alerts_of(&plugin_bgp, inst, &st);
 	assert_non_null(alerts);
 	for (i = 0; i < json_object_array_length(alerts); i++) {

@@ -39,16 +39,16 @@ static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 		snprintf(r->log[r->n++], sizeof(r->log[0]), "%s %s", what, a->id);
 }
 
-static void on_steer(void *ctx, const char *tunnel, const char *uplink, bool avoid,
-		     const char *reason, uint64_t now_ms)
+static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
+		     uint64_t now_ms)
 {
 	struct rec *r = ctx;
 
 	(void)reason;
 	(void)now_ms;
 	if (r->n < 64)
-		snprintf(r->log[r->n++], sizeof(r->log[0]), "steer %s %s %s", tunnel,
-			 avoid ? "avoid" : "clear", uplink);
+		snprintf(r->log[r->n++], sizeof(r->log[0]), "steer %s%s %s %s", s->tunnel,
+			 s->route ? "+route" : "", avoid ? "avoid" : "clear", s->uplink);
 }
 
 static const struct watch_ops ops = { .alert = on_alert, .steer = on_steer };
@@ -364,6 +364,36 @@ static void test_max_routes(void **state)
 	assert_int_equal(f->v1->dropped, 30);
 }
 
+static void test_route_steer_via(void **state)
+{
+	struct fx *f = *state;
+	struct watch_rule r[1];
+	struct watch_view *v3 = watch_view_get(&f->w, &f->owner, "100.64.3.1", "isp3");
+	const struct watch_steer *s;
+
+	assert_non_null(v3);
+	rule(&r[0], "203.0.113.0/24", 64500, 0, 0, false, "");
+	r[0].route = true;
+	assert_int_equal(watch_set_rules(&f->w, r, 1, &par, 1000), 0);
+	ann(f, f->v2, "203.0.113.0/24", 2000, 65002u, 64500u);
+	ann(f, v3, "203.0.113.0/24", 2000, 65003u, 64500u);
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64666u);
+	assert_true(logged(&f->rec, "steer +route avoid isp1"));
+	assert_false(list_empty(&f->w.steers));
+	s = list_entry(f->w.steers.next, struct watch_steer, node);
+	assert_true(s->route);
+	assert_string_equal(s->uplink, "isp1");
+	/* the clean view it goes to turns bad: steered to the other one, still avoiding isp1 */
+	if (strcmp(s->via, "isp2") == 0) {
+		ann(f, f->v2, "203.0.113.0/24", 4000, 65002u, 64777u);
+		assert_string_equal(s->via, "isp3");
+	} else {
+		ann(f, v3, "203.0.113.0/24", 4000, 65003u, 64777u);
+		assert_string_equal(s->via, "isp2");
+	}
+	assert_false(logged(&f->rec, "steer +route clear isp1"));
+}
+
 /* ---- the station ---- */
 
 struct b {
@@ -653,6 +683,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_addpath_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_steer_via, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
