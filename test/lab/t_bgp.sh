@@ -45,8 +45,10 @@ check "the alert names isp1, peer 100.64.1.1, origin AS64666 and the path" eval 
 	 [ "$(alert_field "$ID" origin_as)" = 64666 ] &&
 	 [ "$(alert_field "$ID" as_path)" = "65001 64666" ] &&
 	 [ "$(alert_field "$ID" since)" -gt 0 ]'
-check "tunnel hq is steered away from isp1 (journal)" \
-	wait_for 5 has_event steer "tunnel hq" avoid isp1
+check "tunnel hq is steered away from isp1, towards isp2 (journal)" wait_for 5 eval \
+	'has_event steer "tunnel hq" avoid isp1 &&
+	 events_json | jq -e "any(.[]; .type == \"steer\" and .new == \"avoid\" and
+				      (.reason | endswith(\"use isp2\")))" >/dev/null'
 check "uplinkctl ack marks the alert acknowledged" eval \
 	'ctl ack "$ID" >/dev/null && [ "$(alert_field "$ID" acked)" = true ] &&
 	 has_event alert "$ID" acked'
