@@ -12,7 +12,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 command -v gobgpd >/dev/null || skip_all "no gobgpd"
-plan 23
+plan 24
 lab_up
 . "$LAB_DIR/bgp.sh"
 
@@ -104,6 +104,23 @@ EOF
 check "garbage closes the second session, naming the router and byte offset" eval \
 	'grep -q "closed by station" "$RUN/garbage.out" &&
 	 grep -q "router 127.0.0.1 port [0-9]*: broken BMP framing at stream byte 30" "$UPLINKD_LOG"'
+# two routers at once: bmpgen (build/tools) feeds a view of unmapped peer 100.64.9.9 beside
+# gobgpd's, then sends garbage; only its session and views go
+if [ -x "$TOOLS/bmpgen" ]; then
+	mkfifo "$RUN/bmpgen.in"
+	in_rtr "$TOOLS/bmpgen" 127.0.0.1 "$BGP_BMP_PORT" 100 100.64.9.9 <"$RUN/bmpgen.in" \
+		>"$RUN/bmpgen.out" 2>&1 &
+	echo $! >"$RUN/bmpgen.pid"
+	exec 8>"$RUN/bmpgen.in"
+	check "a second router's session runs beside gobgpd's" wait_for 10 eval \
+		'[ "$(ctl status --json | jq ".bgp.sessions | length")" = 2 ] &&
+		 [ "$(peer_field 100.64.9.9 routes)" = 1 ]'
+	echo garbage >&8
+	wait_for 10 eval '[ "$(ctl status --json | jq ".bgp.sessions | length")" = 1 ]' || true
+	exec 8>&-
+else
+	ok "# SKIP no $TOOLS/bmpgen (make tools)"
+fi
 n=$(peer_field 100.64.2.1 updates)
 bgp_announce isp2 $PFX 64511,64500
 check "the gobgpd session is untouched and still feeds updates" wait_for 10 eval \
