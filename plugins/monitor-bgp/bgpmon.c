@@ -37,7 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BGPMON_READS_PER_WAKE 16
+#define BGPMON_READS_PER_WAKE 4	/* 256 KiB, a few ms of work: probes keep their timing */
 #define BGPMON_RETRY_NS (5 * NSEC_PER_SEC)
 #define BGPMON_REPLAY_MAX (1ULL << 30)
 #define BGPMON_PEER_EV_WINDOW_NS (10 * NSEC_PER_SEC)
