@@ -4,6 +4,8 @@
  *
  *   uplinkd [-f] [-c FILE] [-d MASK] [-v]     run (in the foreground with -f)
  *   uplinkd -t [-c FILE]                      check FILE, print every error
+ *   uplinkd --replay MRT [-c FILE]            run an MRT dump through the BGP
+ *                                             monitor's detection, print alerts
  *
  * Signals are blocked first thing and read through signalfd: SIGTERM/SIGINT
  * stop cleanly (leaving a working default route), SIGHUP reloads, SIGCHLD
@@ -13,6 +15,7 @@
 #include "daemon.h"
 #include "hook.h"
 #include "log.h"
+#include "plugin.h"
 #include "status.h"
 
 #include <errno.h>
@@ -34,13 +37,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: uplinkd [-f] [-c FILE] [-d MASK] [-v]\n"
 		"       uplinkd -t [-c FILE]\n"
+		"       uplinkd --replay MRT-FILE [-c FILE]\n"
 		"  -c FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
 		"  -t       check the configuration, print every error as FILE:LINE: message\n"
 		"  -f       stay in the foreground and log to stderr\n"
 		"  -d MASK  debug categories: 1 core, 2 netlink, 4 probes, 8 health, 16 policy,\n"
 		"           32 control, 64 plugins (implies -v)\n"
 		"  -v       verbose (debug level)\n"
-		"  -V       print the version\n");
+		"  -V       print the version\n"
+		"  --replay MRT-FILE  run an MRT dump (TABLE_DUMP_V2, BGP4MP) through the\n"
+		"           bgp section's detection; print each alert and steering event and\n"
+		"           the alerts still raised at the end as JSON lines, then exit\n");
 }
 
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
@@ -92,8 +99,100 @@ static int detach(void)
 	return chdir("/") < 0 ? -errno : 0;
 }
 
+/* --replay: events as JSON lines on stdout, as the journal would keep them */
+struct replay_out {
+	struct bus_sub sub;
+	unsigned long n;
+};
+
+static void replay_event(struct bus_sub *s, const struct bus_event *ev)
+{
+	struct replay_out *o = container_of(s, struct replay_out, sub);
+	struct json_object *j;
+
+	if (ev->type != BUS_ALERT && ev->type != BUS_STEER)
+		return;
+	j = json_object_new_object();
+	json_object_object_add(j, "ts_ms", json_object_new_int64((int64_t)ev->ts_ms));
+	json_object_object_add(j, "type", json_object_new_string(bus_type_names[ev->type]));
+	json_object_object_add(j, "object", json_object_new_string(ev->object));
+	json_object_object_add(j, "old", ev->old_state ? json_object_new_string(ev->old_state) :
+							  NULL);
+	json_object_object_add(j, "new", json_object_new_string(ev->new_state));
+	json_object_object_add(j, "reason", ev->reason ? json_object_new_string(ev->reason) :
+							 NULL);
+	printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+	o->n++;
+}
+
+/* The BGP monitor alone, on a loop that never runs (so it never listens). */
+static int replay(const char *path, struct config *cfg, const char *mrt)
+{
+	const struct plugin *p = plugin_find("bgp", PLUGIN_MONITOR);
+	const void *conf = config_section(cfg, "bgp");
+	struct replay_out out = { .sub.cb = replay_event };
+	struct json_object *st, *bgp, *alerts;
+	struct daemon d;
+	char msg[512] = "";
+	void *inst;
+	size_t i;
+	int err;
+
+	if (!p) {
+		fprintf(stderr, "uplinkd: --replay needs the BGP monitor; rebuild with CONFIG_MONITOR_BGP (make menuconfig)\n");
+		return 1;
+	}
+	if (!conf) {
+		fprintf(stderr, "uplinkd: %s: no bgp section; add bgp = { watch = ( { prefix = \"...\"; origin_as = [ ... ]; } ); } to replay against it\n",
+			path);
+		return 1;
+	}
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.cfg_path = path;
+	list_init(&d.uplinks);
+	bus_init(&d.bus);
+	if ((err = loop_init(&d.loop)) < 0) {
+		fprintf(stderr, "uplinkd: cannot set up the event loop: %s\n", strerror(-err));
+		return 1;
+	}
+	bus_subscribe(&d.bus, &out.sub);
+	inst = p->create(&d, conf);
+	if (!inst) {
+		fprintf(stderr, "uplinkd: the BGP monitor could not start\n");
+		loop_destroy(&d.loop);
+		return 1;
+	}
+	err = p->action(inst, "replay", mrt, "uplinkd --replay", msg, sizeof(msg));
+	if (err < 0) {
+		fprintf(stderr, "uplinkd: %s\n", msg);
+	} else {
+		st = json_object_new_object();
+		p->status(inst, st);
+		if (json_object_object_get_ex(st, "bgp", &bgp) &&
+		    json_object_object_get_ex(bgp, "alerts", &alerts))
+			for (i = 0; i < json_object_array_length(alerts); i++)
+				printf("%s\n", json_object_to_json_string_ext(
+					json_object_array_get_idx(alerts, i),
+					JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(st);
+		fprintf(stderr, "uplinkd: %s; %lu event%s\n", msg, out.n, out.n == 1 ? "" : "s");
+	}
+	bus_unsubscribe(&out.sub);
+	p->destroy(inst);
+	loop_destroy(&d.loop);
+	return err < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "replay", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *replay_file = NULL;
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool foreground = false, test_only = false;
@@ -112,8 +211,11 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	while ((opt = getopt(argc, argv, "c:d:ftvVh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:d:ftvVh", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'R':
+			replay_file = optarg;
+			break;
 		case 'c':
 			path = optarg;
 			break;
@@ -154,6 +256,13 @@ int main(int argc, char **argv)
 	if (!cfg) {
 		fprintf(stderr, "uplinkd: %s: configuration not valid; nothing was started\n", path);
 		return 1;
+	}
+	if (replay_file) {
+		log_open("uplinkd", true, LOG_ERR, 0);
+		err = replay(path, cfg, replay_file);
+		log_close();
+		config_free(cfg);
+		return err;
 	}
 	if (test_only) {
 		printf("%s: configuration OK (%zu uplink%s)\n", path, cfg->uplinks.n,

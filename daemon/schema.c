@@ -121,6 +121,8 @@ static const char *want_name(enum cfg_type t)
 		return "a group { ... }";
 	case CFG_LIST:
 		return "a list of groups ( { ... }, ... )";
+	case CFG_U32S:
+		return "an array of integers [ 64500, ... ]";
 	case CFG_PLUGIN:
 		break;
 	}
@@ -237,6 +239,7 @@ void schema_defaults(const struct cfg_key *keys, void *obj)
 		case CFG_STRINGS:
 		case CFG_ADDRS:
 		case CFG_LIST:
+		case CFG_U32S:
 		case CFG_PLUGIN:
 			break;
 		}
@@ -305,6 +308,72 @@ static int parse_strings(const config_setting_t *s, const struct cfg_key *k, voi
 		if (!v->v[v->n])
 			return errs + 1;
 		v->n++;
+	}
+	return errs;
+}
+
+/* An array (or a single integer) of 0..4294967295, each listed once. */
+static int parse_u32s(const config_setting_t *s, const struct cfg_key *k, void *obj,
+		      const char *kpath, struct cfg_diag *d)
+{
+	struct cfg_vec *v = FIELD(obj, k->offset, struct cfg_vec);
+	int errs = 0, n, i, t = config_setting_type(s);
+	uint32_t *a;
+
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		n = 1;
+	} else if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST) {
+		n = config_setting_length(s);
+	} else {
+		cfg_diag_add(d, cfg_line(s), "%s: expected %s, got %s", kpath, want_name(k->type),
+			     type_name(t));
+		return 1;
+	}
+	if (k->min && n < k->min) {
+		cfg_diag_add(d, cfg_line(s), "%s: %d entr%s, at least %lld needed%s%s", kpath, n,
+			     n == 1 ? "y" : "ies", k->min, k->hint ? "; " : "",
+			     k->hint ? k->hint : "");
+		errs++;
+	}
+	if (k->max && n > k->max) {
+		cfg_diag_add(d, cfg_line(s), "%s: %d entries, at most %lld allowed", kpath, n,
+			     k->max);
+		return errs + 1;
+	}
+	a = calloc((size_t)n + 1, sizeof(*a));
+	if (!a)
+		return errs + 1;
+	v->v = a;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = n == 1 && (t == CONFIG_TYPE_INT ||
+						       t == CONFIG_TYPE_INT64) ?
+			s : config_setting_get_elem(s, (unsigned)i);
+		int et = e ? config_setting_type(e) : 0;
+		long long x;
+		size_t j;
+
+		if (et != CONFIG_TYPE_INT && et != CONFIG_TYPE_INT64) {
+			cfg_diag_add(d, cfg_line(e ? e : s), "%s.[%d]: expected an integer, got %s",
+				     kpath, i, type_name(et));
+			errs++;
+			continue;
+		}
+		x = config_setting_get_int64(e);
+		if (x < 0 || x > 4294967295LL) {
+			cfg_diag_add(d, cfg_line(e), "%s.[%d]: %lld is out of range 0..4294967295%s%s",
+				     kpath, i, x, k->hint ? "; " : "", k->hint ? k->hint : "");
+			errs++;
+			continue;
+		}
+		for (j = 0; j < v->n && a[j] != (uint32_t)x; j++)
+			;
+		if (j < v->n) {
+			cfg_diag_add(d, cfg_line(e), "%s.[%d]: %lld is listed twice; remove one",
+				     kpath, i, x);
+			errs++;
+			continue;
+		}
+		a[v->n++] = (uint32_t)x;
 	}
 	return errs;
 }
@@ -493,6 +562,8 @@ static int parse_value(const config_setting_t *s, const struct cfg_key *k, void 
 		return schema_parse(s, k->sub, FIELD(obj, k->offset, char), kpath, d);
 	case CFG_LIST:
 		return parse_list(s, k, obj, kpath, d);
+	case CFG_U32S:
+		return parse_u32s(s, k, obj, kpath, d);
 	case CFG_PLUGIN:
 		break;
 	}
@@ -600,6 +671,14 @@ void schema_free(const struct cfg_key *keys, void *obj)
 		case CFG_ADDRS:
 			strv_free(FIELD(obj, k->offset, struct cfg_strv));
 			break;
+		case CFG_U32S: {
+			struct cfg_vec *v = FIELD(obj, k->offset, struct cfg_vec);
+
+			free(v->v);
+			v->v = NULL;
+			v->n = 0;
+			break;
+		}
 		case CFG_GROUP:
 			schema_free(k->sub, FIELD(obj, k->offset, char));
 			break;
@@ -670,6 +749,15 @@ bool schema_equal(const struct cfg_key *keys, const void *a, const void *b)
 			for (i = 0; i < va->n; i++)
 				if (strcmp(va->v[i], vb->v[i]) != 0)
 					return false;
+			break;
+		}
+		case CFG_U32S: {
+			const struct cfg_vec *va = CFIELD(a, k->offset, struct cfg_vec);
+			const struct cfg_vec *vb = CFIELD(b, k->offset, struct cfg_vec);
+
+			if (va->n != vb->n ||
+			    (va->n && memcmp(va->v, vb->v, va->n * sizeof(uint32_t)) != 0))
+				return false;
 			break;
 		}
 		case CFG_GROUP:
@@ -755,6 +843,19 @@ int schema_copy(const struct cfg_key *keys, void *dst, const void *src)
 			if (err)
 				return err;
 			break;
+		case CFG_U32S: {
+			const struct cfg_vec *vs = CFIELD(src, k->offset, struct cfg_vec);
+			struct cfg_vec *vd = FIELD(dst, k->offset, struct cfg_vec);
+
+			vd->n = 0;
+			vd->v = calloc(vs->n + 1, sizeof(uint32_t));
+			if (!vd->v)
+				return -ENOMEM;
+			if (vs->n)
+				memcpy(vd->v, vs->v, vs->n * sizeof(uint32_t));
+			vd->n = vs->n;
+			break;
+		}
 		case CFG_GROUP:
 			err = schema_copy(k->sub, FIELD(dst, k->offset, char),
 					  CFIELD(src, k->offset, char));

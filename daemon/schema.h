@@ -48,6 +48,7 @@ enum cfg_type {
 	CFG_ADDRS,   /* struct cfg_strv of address literals */
 	CFG_GROUP,   /* nested struct at offset, keys in sub */
 	CFG_LIST,    /* struct cfg_vec of elem_size structs, keys in sub */
+	CFG_U32S,    /* struct cfg_vec of uint32_t from an array of integers (AS numbers) */
 	CFG_PLUGIN,  /* void * conf of the plugin named by another key (see by/aux) */
 };
 
@@ -58,7 +59,7 @@ struct cfg_key {
 	enum cfg_type type;
 	size_t offset;
 	unsigned int flags;
-	long long min, max;       /* CFG_INT range; CFG_STRINGS/ADDRS/LIST count (max 0: none) */
+	long long min, max;       /* CFG_INT range; CFG_STRINGS/ADDRS/LIST/U32S count (max 0: none) */
 	long long def;            /* default for INT/BOOL/ENUM */
 	const char *def_str;      /* default for STRING/ADDR (strdup'd) */
 	const char *const *names; /* CFG_ENUM: NULL-terminated */

@@ -1,0 +1,3 @@
+unit-tests += bgp_plugin
+bgp_plugin-src := daemon/config.c daemon/schema.c daemon/plugin.c daemon/log.c daemon/loop.c \
+	daemon/bus.c $(wildcard plugins/monitor-bgp/*.c)
