@@ -19,6 +19,7 @@
 #include "plugin.h"
 #include "policy.h"
 #include "route.h"
+#include "route_prefix.h"
 #include "uplink.h"
 
 #include <errno.h>
@@ -251,6 +252,8 @@ int daemon_start(struct daemon *d, struct config *cfg)
 		log_err("route: cannot read the routing tables: %s", strerror(-err));
 		return err;
 	}
+	if ((err = route_prefix_init(d)) < 0)
+		return err;
 	if ((err = ct_init(d)) < 0)
 		log_warn("conntrack: flushing disabled (%s)", strerror(-err));
 	if ((err = policy_init(d)) < 0)
@@ -270,6 +273,7 @@ void daemon_stop(struct daemon *d, bool clean_exit)
 	control_destroy(d);
 	policy_destroy(d);
 	ct_destroy(d);
+	route_prefix_destroy(d);
 	if (d->route)
 		route_destroy(d, clean_exit);
 	link_destroy(d);

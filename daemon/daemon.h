@@ -20,6 +20,7 @@
 struct nl;
 struct linkmon;
 struct route_ctl;
+struct route_prefix;
 struct ct;
 struct policy;
 struct control;
@@ -45,6 +46,7 @@ struct daemon {
 	struct nl *nl;
 	struct linkmon *link;
 	struct route_ctl *route;
+	struct route_prefix *route_prefix; /* bgp-steered prefix routes */
 	struct ct *ct;
 	struct policy *policy;
 	struct control *control;

@@ -17,6 +17,7 @@
  * nl.c (route_nl_event, route_nl_resync) and daemon.c.
  */
 #include "route.h"
+#include "route_prefix.h"
 #include "daemon.h"
 #include "log.h"
 #include "nl.h"
@@ -800,6 +801,7 @@ void route_reassert_soon(struct daemon *d)
 void route_nl_resync(struct daemon *d)
 {
 	route_reassert(d, "resync after a netlink overrun");
+	route_prefix_resync(d);
 }
 
 void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)

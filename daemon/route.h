@@ -71,6 +71,10 @@ int rule_msg_build(void *buf, size_t len, const struct rule *r, uint16_t type,
 int route_msg_parse(const void *nlmsg, size_t len, struct route *r);
 int rule_msg_parse(const void *nlmsg, size_t len, struct rule *r);
 
+/* Pure: "ADDR/LEN" with no host bits set, LEN 1..32 or 1..128 (route_prefix.c,
+ * unit tests). 0 or -EINVAL. */
+int route_prefix_parse(const char *s, int *family, union inet_addr *dst, uint8_t *len);
+
 int route_init(struct daemon *d);
 /* clean_exit: remove our rules and uplink tables, keep the main default route. */
 void route_destroy(struct daemon *d, bool clean_exit);

@@ -11,7 +11,9 @@
 #include "route.h"
 #include "list.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
@@ -320,5 +322,43 @@ int rule_msg_parse(const void *nlmsg, size_t len, struct rule *r)
 		return -EINVAL;
 	if (frh->action != FR_ACT_TO_TBL)
 		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Pure: "P/LEN" -> family, address (host bits must be zero), length. 0 or -EINVAL. */
+int route_prefix_parse(const char *s, int *family, union inet_addr *dst, uint8_t *len)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long n;
+	size_t bytes, i;
+	unsigned char *p;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*slash = '\0';
+	memset(dst, 0, sizeof(*dst));
+	if (inet_pton(AF_INET, buf, &dst->v4) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &dst->v6) == 1)
+		*family = AF_INET6;
+	else
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(slash + 1, &end, 10);
+	if (errno || *end || n > (*family == AF_INET ? 32u : 128u) || n == 0)
+		return -EINVAL;
+	*len = (uint8_t)n;
+	p = (unsigned char *)dst;
+	bytes = *family == AF_INET ? 4 : 16;
+	for (i = n / 8; i < bytes; i++) {
+		unsigned char mask = i == n / 8 ? (unsigned char)(0xff >> (n % 8)) : 0xff;
+
+		if (p[i] & mask)
+			return -EINVAL;
+	}
 	return 0;
 }

@@ -400,6 +400,33 @@ static void test_route_parse_rejects(void **state)
 	assert_int_equal(back.nh[0].ifindex, 3);
 }
 
+/* bgp.watch route = true: the prefix a steer event names */
+static void test_prefix_parse(void **state)
+{
+	static const char *const bad[] = { "203.0.113.0", "203.0.113.1/24", "203.0.113.0/33",
+					   "203.0.113.0/0", "2001:db8::/129", "2001:db8::1/64",
+					   "x/8", "10.0.0.0/8x", "10.0.0.0/", "" };
+	union inet_addr a;
+	uint8_t len;
+	size_t i;
+	int fam;
+
+	(void)state;
+	assert_int_equal(route_prefix_parse("203.0.113.0/24", &fam, &a, &len), 0);
+	assert_int_equal(fam, AF_INET);
+	assert_int_equal(len, 24);
+	assert_int_equal(a.v4.s_addr, htonl(0xcb007100));
+	assert_int_equal(route_prefix_parse("203.0.113.128/25", &fam, &a, &len), 0);
+	assert_int_equal(route_prefix_parse("2001:db8:ff::/48", &fam, &a, &len), 0);
+	assert_int_equal(fam, AF_INET6);
+	assert_int_equal(len, 48);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (route_prefix_parse(bad[i], &fam, &a, &len) != -EINVAL)
+			print_message("accepted \"%s\"\n", bad[i]);
+		assert_int_equal(route_prefix_parse(bad[i], &fam, &a, &len), -EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rule_fwmark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_src_big_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_parse_rejects, setup, teardown),
+		cmocka_unit_test(test_prefix_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

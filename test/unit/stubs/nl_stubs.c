@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "route_prefix.h"
 #include "uplink.h"
 
 bool uplink_gateway4(const struct uplink *u, struct in_addr *gw)
@@ -48,4 +49,9 @@ void uplink_link_changed(struct uplink *u, unsigned int what)
 {
 	(void)u;
 	(void)what;
+}
+
+void route_prefix_resync(struct daemon *d)
+{
+	(void)d;
 }

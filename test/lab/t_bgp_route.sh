@@ -1,0 +1,37 @@
+#!/bin/bash
+# bgp.watch route = true: while isp1's view of the watched prefix is hijacked and isp2's is
+# clean, uplinkd routes that one prefix through isp2 (main table, our protocol), leaving the
+# default route on isp1; when the hijack ends the route goes and the prefix follows the
+# default route again. A clean stop leaves no prefix route behind.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_uplinkd
+command -v gobgpd >/dev/null || skip_all "no gobgpd (make deps)"
+plan 6
+lab_up
+. "$LAB_DIR/bgp.sh"
+PFX=203.0.113.0/24
+bgp_up
+bgp_conf "$RUN/uplinkd.conf"
+conf_sub "$RUN/uplinkd.conf" 's/tunnel = "hq"; }/tunnel = "hq"; route = true; }/'
+start_uplinkd "$RUN/uplinkd.conf"
+
+prefix_route() { in_rtr ip -4 route show "$PFX" proto 77; }
+check "sessions up, uplinks settled" wait_for 40 eval \
+	'bgp_established isp1 100.64.1.2 && bgp_established isp2 100.64.2.2 && settled isp1 && settled isp2'
+bgp_announce isp1 $PFX 64510,64500
+bgp_announce isp2 $PFX 64510,64500
+check "clean views: no route of ours for the prefix" wait_for 20 eval \
+	'[ "$(peer_field 100.64.2.1 routes)" = 1 ] && no_alerts && [ -z "$(prefix_route)" ]'
+
+bgp_announce isp1 $PFX 64666
+check "hijack in isp1's view: the prefix is routed through isp2" wait_for 10 eval \
+	'prefix_route | grep -q "via 100.64.2.1 dev wan2"'
+diag "route: $(prefix_route)"
+check "the default route stays on isp1" default_is wan1
+bgp_announce isp1 $PFX 64510,64500
+check "hijack over: the prefix route is gone" wait_for 10 eval '[ -z "$(prefix_route)" ]'
+bgp_announce isp1 $PFX 64666
+wait_for 10 eval 'prefix_route | grep -q wan2' || true
+stop_uplinkd || true
+check "a clean stop removes the prefix route" eval '[ -z "$(prefix_route)" ]'
