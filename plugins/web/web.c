@@ -934,6 +934,7 @@ static void *web_create(struct daemon *d, const void *conf)
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_request, w,
+				  MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONN_LIMIT,
@@ -942,7 +943,6 @@ static void *web_create(struct daemon *d, const void *conf)
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
 				  MHD_OPTION_URI_LOG_CALLBACK, web_uri_cb, w,
 				  MHD_OPTION_NOTIFY_COMPLETED, web_done_cb, w,
-				  MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 				  MHD_OPTION_END);
 	if (!w->mhd) {
 		log_err("web: cannot serve on %s (address in use or not on this host?)",
