@@ -160,7 +160,8 @@ static void tunnels(FILE *f, struct json_object *ts, const char *const *states, 
 		if (!json_object_is_type(t, json_type_object))
 			continue;
 		json_object_object_foreach(t, key, val) {
-			if (!metric_key(key) || (!json_object_is_type(val, json_type_int) &&
+			if (!metric_key(key) || !strcmp(key, "up") || !strcmp(key, "info") ||
+			    !strcmp(key, "state") || (!json_object_is_type(val, json_type_int) &&
 						 !json_object_is_type(val, json_type_double)))
 				continue;
 			for (k = 0; k < nkeys && strcmp(keys[k], key); k++)
