@@ -9,7 +9,7 @@ set -eu
 need_uplinkd
 command -v curl >/dev/null || skip_all "no curl"
 command -v openssl >/dev/null || skip_all "no openssl (for a password hash)"
-plan 32
+plan 35
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -118,6 +118,24 @@ check "/api/history without an uplink, or with junk: 400" \
 check "/api/stream pushes the status as a Server-Sent Event" \
 	eval 'in_ns lan curl -sN --max-time 3 "$URL/api/stream" 2>/dev/null |
 		grep -q "^event: status"'
+
+# uplinkctl watch: plain text when not on a terminal, Ctrl-C ends it cleanly
+timeout --preserve-status -s INT 2.5 ip netns exec "$P-rtr" "$UPLINKCTL" -s "$SOCK" watch </dev/null \
+	>"$RUN/watch.txt" 2>&1 && rc=0 || rc=$?
+check "uplinkctl watch (no tty) redraws every second, plain, and exits 0 on SIGINT" \
+	eval '[ $rc -eq 0 ] && [ "$(grep -c "^----" "$RUN/watch.txt")" -ge 2 ] &&
+	      grep -q "isp1" "$RUN/watch.txt" && ! grep -q $'"'"'\033'"'"' "$RUN/watch.txt"'
+# on a terminal (script(1) gives it one): colours, screen clearing, q quits
+(sleep 1.5; printf q) | timeout 10 script -qfec \
+	"ip netns exec $P-rtr $UPLINKCTL -s $SOCK watch" /dev/null >"$RUN/watch.tty" 2>&1 \
+	&& rc=0 || rc=$?
+check "uplinkctl watch on a terminal clears the screen, colours states and quits on q" \
+	eval '[ $rc -eq 0 ] && grep -q $'"'"'\033\[H\033\[2J'"'"' "$RUN/watch.tty" &&
+	      grep -q $'"'"'\033\[32mup'"'"' "$RUN/watch.tty"'
+NO_COLOR=1 timeout -s INT 1.5 script -qfec \
+	"ip netns exec $P-rtr $UPLINKCTL -s $SOCK watch" /dev/null </dev/null >"$RUN/watch.nc" 2>&1 || true
+check "NO_COLOR: no colours on a terminal either" \
+	eval 'grep -q isp1 "$RUN/watch.nc" && ! grep -q $'"'"'\033\[3[123]m'"'"' "$RUN/watch.nc"'
 
 before=$(web "$URL/api/history?uplink=isp1" | jq '[.fine.rtt_ms[] | select(. != null)] | length')
 stop_uplinkd && rc=0 || rc=$?
