@@ -91,7 +91,8 @@ static bool client_push(struct sse_client *c, const char *txt, size_t len)
 			c->dead = true;
 			return false;
 		}
-		memcpy(nb, c->buf + c->off, c->len - c->off);
+		if (c->buf)
+			memcpy(nb, c->buf + c->off, c->len - c->off);
 		free(c->buf);
 		c->buf = nb;
 		c->len -= c->off;

@@ -9,7 +9,7 @@ set -eu
 need_uplinkd
 command -v curl >/dev/null || skip_all "no curl"
 command -v openssl >/dev/null || skip_all "no openssl (for a password hash)"
-plan 35
+plan 36
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -137,9 +137,30 @@ NO_COLOR=1 timeout -s INT 1.5 script -qfec \
 check "NO_COLOR: no colours on a terminal either" \
 	eval 'grep -q isp1 "$RUN/watch.nc" && ! grep -q $'"'"'\033\[3[123]m'"'"' "$RUN/watch.nc"'
 
+# a stream client that never reads, and 15 that do (from two addresses: 16 per address is
+# the connection limit): the stream limit (16) answers 503, and everything else still works
+ip -n "$P-lan" addr add 100.80.0.3/24 dev eth0
+in_ns lan bash -c 'exec 3<>/dev/tcp/100.80.0.1/8080
+	printf "GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n" >&3; sleep 5' &
+readers=($!)
+for i in $(seq 15); do
+	in_ns lan curl -sN --max-time 5 --interface "100.80.0.$((i % 2 ? 2 : 3))" \
+		"$URL/api/stream" >/dev/null 2>&1 &
+	readers+=($!)
+done
+sleep 1
+check "a stalled stream reader and more streams than allowed do not stall the daemon" \
+	eval 'web -f "$URL/api/status" -o /dev/null && ctl status --json >/dev/null &&
+	      [ "$(code --interface 100.80.0.3 "$URL/api/stream")" = 503 ]'
+wait "${readers[@]}" 2>/dev/null || true
+# a stream left open across the stop below: shutdown must close it cleanly
+in_ns lan curl -sN --max-time 20 "$URL/api/stream" >/dev/null 2>&1 &
+stalled=$!
+# leave streams open across the stop below: shutdown must close them cleanly
 before=$(web "$URL/api/history?uplink=isp1" | jq '[.fine.rtt_ms[] | select(. != null)] | length')
 stop_uplinkd && rc=0 || rc=$?
-check "clean stop writes the history file (exit $rc)" eval '[ $rc -eq 0 ] && [ -s "$HIST" ]'
+wait "$stalled" 2>/dev/null || true
+check "clean stop (with streams open) writes the history file (exit $rc)" eval '[ $rc -eq 0 ] && [ -s "$HIST" ]'
 start_uplinkd "$RUN/uplinkd.conf"
 check "after a restart the history still has the points from before ($before)" \
 	eval 'n=$(web "$URL/api/history?uplink=isp1" |
