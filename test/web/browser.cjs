@@ -8,6 +8,10 @@
 // connected, then runs FAULT-CMD (a blackhole on isp1) and measures how long the page
 // takes, without reloading, to show isp1 down and isp2 active. Writes what it saw to
 // RESULT.json (the shell test judges it) and screenshots (desktop and phone width).
+// Then, with WEB_USER/WEB_PASS in the environment, logs in through the page's form and
+// pins isp2 with the Prefer control (the page sends the CSRF token); last, it feeds the
+// page's renderer a status object with tunnels and BGP alerts, as their monitors will
+// fill it, and checks the tables and the Acknowledge button.
 "use strict";
 const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
@@ -18,7 +22,8 @@ const path = require("path");
 const [url, shot, resultFile, ...fault] = process.argv.slice(2);
 const res = { cards: [], live: false, isp1_active_before: false, down_ms: null,
 	      active_ms: null, reloaded: null, graphs: 0, events_with_reason: 0,
-	      phone_fits: null, errors: [] };
+	      phone_fits: null, logged_in: false, prefer: null, fake_tunnels: 0,
+	      fake_alert_buttons: 0, errors: [] };
 
 async function main() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uplinkd-chromium-"));
@@ -75,6 +80,36 @@ async function main() {
 		res.phone_fits = await page.evaluate(() =>
 			document.documentElement.scrollWidth <= window.innerWidth + 1);
 		await page.screenshot({ path: shot.replace(/\.png$/, "-phone.png"), fullPage: true });
+		await page.setViewportSize({ width: 1200, height: 900 });
+
+		if (process.env.WEB_USER) {
+			await page.fill("#user", process.env.WEB_USER);
+			await page.fill("#pass", process.env.WEB_PASS || "");
+			await page.click("#loginb");
+			await page.waitForFunction(() => /Logged in as/.test(document.getElementById("who").textContent),
+						   null, { timeout: 5000 });
+			res.logged_in = true;
+			await page.selectOption("#prefsel", "isp2");
+			await page.click("#prefb");
+			await page.waitForFunction(() => /preferring isp2/.test(document.getElementById("policy").textContent),
+						   null, { timeout: 5000 });
+			res.prefer = "isp2";
+		}
+
+		const fake = await page.evaluate(() => {
+			const st = JSON.parse(JSON.stringify(S.status));
+			st.tunnels = [{ name: "hq", state: "up", uplink: "isp2", remote: "198.51.100.10", reason: "ESP answers" },
+				      { name: "branch", state: "down", uplink: "isp1", remote: "203.0.113.10", reason: "no ESP for 3 rounds" }];
+			st.bgp = { alerts: [{ id: "hijack 203.0.113.0/24 isp1", prefix: "203.0.113.0/24", type: "hijack",
+					      peer: "100.64.1.1", uplink: "isp1", origin_as: 64666, since: Date.now() - 60000, acked: false },
+					    { id: "leak 203.0.113.0/25 isp2", prefix: "203.0.113.0/25", type: "more-specific",
+					      peer: "100.64.2.1", uplink: "isp2", origin_as: 64500, since: Date.now(), acked: true }] };
+			showStatus(st);
+			return { tunnels: document.querySelectorAll("[data-tunnel]").length,
+				 buttons: document.querySelectorAll("[data-alert] button").length };
+		});
+		res.fake_tunnels = fake.tunnels;
+		res.fake_alert_buttons = fake.buttons;
 	} finally {
 		await ctx.close();
 		fs.rmSync(dir, { recursive: true, force: true });
