@@ -8,7 +8,7 @@
  * MHD_run(). Connections are capped in number, memory and idle time, request
  * bodies at WEB_BODY_MAX, so a slow or oversized client costs a slot and never
  * the loop. A 1 s timer samples every uplink into the history (history.c),
- * writes it to the history file every minute and on stop, and feeds the SSE
+ * writes it to the history file every 5 minutes and on stop, and feeds the SSE
  * stream (web_sse.c); a bus subscription pushes every event and a fresh status
  * to the stream. Routing is in web_route.c, credentials and CSRF in auth.c, the
  * Prometheus writer in metrics.c, the page in page.html (built into page.c).
@@ -47,7 +47,7 @@
 #define WEB_CONN_PER_IP 16
 #define WEB_CONN_TIMEOUT_S 10
 #define WEB_CONN_MEMORY (64 * 1024)
-#define WEB_HIST_SAVE_S 60	 /* write the history file this often */
+#define WEB_HIST_SAVE_S 300	 /* write the history file this often (flash wear) */
 #define WEB_STATUS_PUSH_S 2	 /* a fresh status to the stream at least this often */
 #define WEB_HEARTBEAT_S 15
 #define WEB_LOGIN_BURST 5	 /* failed logins per 10 s before 429 */
