@@ -113,7 +113,7 @@ static const struct cfg_key web_user_keys[] = {
 
 static const struct cfg_key web_token_keys[] = {
 	{ "name", CFG_STRING, offsetof(struct web_token, name), CFG_REQUIRED, .min = 1 },
-	{ "token", CFG_STRING, offsetof(struct web_token, token), CFG_REQUIRED, .min = 16,
+	{ "token", CFG_STRING, offsetof(struct web_token, token), CFG_REQUIRED, .min = 1,
 	  .hint = "use 16 or more random characters, e.g. `openssl rand -hex 24`" },
 	CFG_END
 };
@@ -185,6 +185,9 @@ static int web_check(const void *conf, const struct config *cfg, int line, struc
 				break;
 		if (t->token[j])
 			cfg_diag_add(d, line, "web.tokens.[%zu].token: printable ASCII without spaces only", i);
+		else if (j < 16)
+			cfg_diag_add(d, line, "web.tokens.[%zu].token: %zu characters are guessable; use 16 or more random ones, e.g. `openssl rand -hex 24`",
+				     i, j);
 	}
 	return 0;
 }
