@@ -9,7 +9,7 @@ set -eu
 need_uplinkd
 command -v curl >/dev/null || skip_all "no curl"
 command -v openssl >/dev/null || skip_all "no openssl (for a password hash)"
-plan 36
+plan 38
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -118,6 +118,16 @@ check "/api/history without an uplink, or with junk: 400" \
 check "/api/stream pushes the status as a Server-Sent Event" \
 	eval 'in_ns lan curl -sN --max-time 3 "$URL/api/stream" 2>/dev/null |
 		grep -q "^event: status"'
+
+# reload with one more token, the same address: sessions and the server stay, the token works
+TOKEN2=ops-token-$(openssl rand -hex 16)
+conf_sub "$RUN/uplinkd.conf" "s|tokens = ( { name = \"ci\"; token = \"$TOKEN\"; } );|tokens = ( { name = \"ci\"; token = \"$TOKEN\"; }, { name = \"ops\"; token = \"$TOKEN2\"; } );|"
+check "reload with a new token keeps the login session" \
+	eval 'grep -q "$TOKEN2" "$RUN/uplinkd.conf" && ctl reload >/dev/null &&
+	      [ "$(web -b "$JAR" "$URL/api/session" | jq -r .user)" = admin ]'
+r=$(post /api/prefer '{"uplink":"auto"}' -H "Authorization: Bearer $TOKEN2")
+check "the new token acts, journalled as web:ops" \
+	eval 'is "$r" "200 " && journal_has "web:ops cleared the preference"'
 
 # uplinkctl watch: plain text when not on a terminal, Ctrl-C ends it cleanly
 timeout --preserve-status -s INT 2.5 ip netns exec "$P-rtr" "$UPLINKCTL" -s "$SOCK" watch </dev/null \
