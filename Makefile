@@ -229,7 +229,7 @@ bench: deps
 
 DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
 	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
-	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat \
+	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat openssl \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
 	chromium wrk
