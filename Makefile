@@ -59,7 +59,7 @@ LIBS += $(sort $(libs-y))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
-.PHONY: all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
+.PHONY: web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
 	check check-build unit fuzz fuzz-build rules lab demo bench clean distclean
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -208,7 +208,7 @@ check-build:
 	$(MAKE) BUILD=build/allyes allyesconfig
 	$(MAKE) BUILD=build/allyes all
 
-lab: build/asan/uplinkd build/asan/uplinkctl tools
+lab: build/asan/uplinkd build/asan/uplinkctl tools web-deps
 	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
 
 ifneq ($(BUILD),build/asan)
@@ -229,7 +229,7 @@ bench: deps
 
 DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
 	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
-	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat \
+	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat openssl \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
 	chromium wrk
@@ -245,6 +245,17 @@ deps:
 	@# npm: Debian's package, unless a nodejs that carries its own npm is there already
 	@command -v npm >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	$(MAKE) web-deps
+
+# The browser test's driver (test/web/package.json pins playwright-core) in build/web;
+# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry the test skips.
+web-deps: build/web/node_modules/playwright-core/package.json
+build/web/node_modules/playwright-core/package.json: test/web/package.json
+	@mkdir -p build/web
+	cp test/web/package.json build/web/package.json
+	cd build/web && npm install --no-audit --no-fund --omit=dev --loglevel=error || \
+		echo "web-deps: npm install failed; the browser test will skip"
+	@touch -c $@
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/uplinkd $(BUILD)/uplinkctl $(BUILD)/unit $(BUILD)/fuzz

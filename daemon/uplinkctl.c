@@ -7,21 +7,28 @@
  *   uplinkctl [-s SOCKET] reload
  *   uplinkctl [-s SOCKET] prefer UPLINK|auto
  *   uplinkctl [-s SOCKET] ack ALERT-ID
+ *   uplinkctl [-s SOCKET] watch
  *
  * Sends one JSON request line to the control socket and prints the reply: a
  * table for people, the object itself with --json. Exit 0 on success, 1 when
- * uplinkd refused, 2 when it could not be asked.
+ * uplinkd refused, 2 when it could not be asked. States are coloured the same
+ * everywhere (up green, degraded yellow, down red) when stdout is a terminal
+ * and NO_COLOR is unset. `watch` redraws status, tunnels, alerts and the last
+ * events every second until q or Ctrl-C (signalfd: no signal handler globals).
  */
 #include <errno.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,15 +39,24 @@
 
 static bool colour;
 
+/* The colour of a state, the same for uplinks, tunnels, alerts and events. */
 static const char *c_on(const char *state)
 {
 	if (!colour || !state)
 		return "";
-	if (!strcmp(state, "up"))
+	if (!strcmp(state, "up") || !strcmp(state, "cleared") || !strcmp(state, "acked"))
 		return "\033[32m";
-	if (!strcmp(state, "degraded"))
+	if (!strcmp(state, "degraded") || !strcmp(state, "connecting") ||
+	    !strcmp(state, "avoid"))
 		return "\033[33m";
-	return "\033[31m";
+	if (!strcmp(state, "down") || !strcmp(state, "raised") || !strcmp(state, "refused"))
+		return "\033[31m";
+	return "";
+}
+
+static const char *c_bold(void)
+{
+	return colour ? "\033[1m" : "";
 }
 
 static const char *c_off(void)
@@ -55,6 +71,7 @@ static void usage(FILE *f)
 		   "       uplinkctl [-s SOCKET] reload\n"
 		   "       uplinkctl [-s SOCKET] prefer UPLINK|auto\n"
 		   "       uplinkctl [-s SOCKET] ack ALERT-ID\n"
+		   "       uplinkctl [-s SOCKET] watch\n"
 		   "default socket: " DEFAULT_SOCKET "\n");
 }
 
@@ -234,10 +251,51 @@ static void print_status(struct json_object *st)
 		fmt_num(jit, sizeof(jit), u, "jitter_ms", " ms");
 		fmt_since(since, sizeof(since), json_object_object_get_ex(u, "since_ms", &v) ?
 							json_object_get_int64(v) : 0);
-		printf("%s %-10s %s%-9s%s %-6s %9s %7s %9s %-9s %s\n", active ? "*" : " ",
-		       str(u, "name") ? str(u, "name") : "?", c_on(state), state ? state : "?", c_off(),
+		printf("%s%s %-10s%s %s%-9s%s %-6s %9s %7s %9s %-9s %s\n", active ? c_bold() : "",
+		       active ? "*" : " ", str(u, "name") ? str(u, "name") : "?",
+		       active ? c_off() : "", c_on(state), state ? state : "?", c_off(),
 		       active ? "yes" : "no", rtt, loss, jit, since,
 		       str(u, "reason") ? str(u, "reason") : "");
+	}
+}
+
+/* tunnels[] and bgp.alerts[], when there are any */
+static void print_monitors(struct json_object *st)
+{
+	struct json_object *ts, *bgp, *as, *v;
+	size_t i;
+
+	if (json_object_object_get_ex(st, "tunnels", &ts) &&
+	    json_object_is_type(ts, json_type_array) && json_object_array_length(ts)) {
+		printf("\n  %-10s %-9s %-8s %-16s %s\n", "TUNNEL", "STATE", "UPLINK", "REMOTE",
+		       "REASON");
+		for (i = 0; i < json_object_array_length(ts); i++) {
+			struct json_object *t = json_object_array_get_idx(ts, i);
+			const char *state = str(t, "state");
+
+			printf("  %-10s %s%-9s%s %-8s %-16s %s\n", str(t, "name") ? str(t, "name") : "?",
+			       c_on(state), state ? state : "?", c_off(),
+			       str(t, "uplink") ? str(t, "uplink") : "-",
+			       str(t, "remote") ? str(t, "remote") : "-",
+			       str(t, "reason") ? str(t, "reason") : "");
+		}
+	}
+	if (json_object_object_get_ex(st, "bgp", &bgp) &&
+	    json_object_object_get_ex(bgp, "alerts", &as) &&
+	    json_object_is_type(as, json_type_array) && json_object_array_length(as)) {
+		printf("\n  %-14s %-20s %-16s %-8s %s\n", "ALERT", "PREFIX", "PEER", "UPLINK", "ID");
+		for (i = 0; i < json_object_array_length(as); i++) {
+			struct json_object *a = json_object_array_get_idx(as, i);
+			bool acked = json_object_object_get_ex(a, "acked", &v) &&
+				     json_object_get_boolean(v);
+
+			printf("  %s%-14s%s %-20s %-16s %-8s %s%s\n", c_on(acked ? "acked" : "raised"),
+			       str(a, "type") ? str(a, "type") : "?", c_off(),
+			       str(a, "prefix") ? str(a, "prefix") : "-",
+			       str(a, "peer") ? str(a, "peer") : "-",
+			       str(a, "uplink") ? str(a, "uplink") : "-",
+			       str(a, "id") ? str(a, "id") : "", acked ? " (acknowledged)" : "");
+		}
 	}
 }
 
@@ -257,12 +315,129 @@ static void print_events(struct json_object *evs)
 			    (time_t)(json_object_get_int64(v) / 1000) : 0;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%s %-7s %-10s %s%s%s%s%s\n", when, str(e, "type") ? str(e, "type") : "?",
+		printf("%s %-7s %-10s %s%s%s%s%s%s%s%s%s\n", when,
+		       str(e, "type") ? str(e, "type") : "?",
 		       str(e, "object") ? str(e, "object") : "-",
-		       str(e, "old") ? str(e, "old") : "", str(e, "old") ? "→" : "",
-		       str(e, "new") ? str(e, "new") : "", str(e, "reason") ? ": " : "",
-		       str(e, "reason") ? str(e, "reason") : "");
+		       c_on(str(e, "old")), str(e, "old") ? str(e, "old") : "", c_off(),
+		       str(e, "old") ? "→" : "",
+		       c_on(str(e, "new")), str(e, "new") ? str(e, "new") : "", c_off(),
+		       str(e, "reason") ? ": " : "", str(e, "reason") ? str(e, "reason") : "");
 	}
+}
+
+/* Ask for cmd ("status", "events") and return the member of the same name (or NULL). */
+static struct json_object *fetch(const char *sock, const char *cmd, int count,
+				 struct json_object **reply)
+{
+	struct json_object *req = json_object_new_object(), *v;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (count)
+		json_object_object_add(req, "count", json_object_new_int(count));
+	*reply = ask(sock, req);
+	json_object_put(req);
+	if (*reply && json_object_object_get_ex(*reply, cmd, &v))
+		return v;
+	return NULL;
+}
+
+/* One frame of `watch`: clear and home on a terminal, a separator otherwise. */
+static void watch_frame(const char *sock, bool tty)
+{
+	struct json_object *r1 = NULL, *r2 = NULL, *st, *ev;
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%H:%M:%S", &tm);
+	st = fetch(sock, "status", 0, &r1);
+	ev = st ? fetch(sock, "events", 8, &r2) : NULL;
+	if (tty)
+		fputs("\033[H\033[2J", stdout);
+	else
+		puts("----");
+	printf("%suplinkd%s %s  (%s; q or Ctrl-C quits)\n\n", c_bold(), c_off(), now, sock);
+	if (!st) {
+		printf("%suplinkd does not answer on %s; retrying every second%s\n",
+		       c_on("down"), sock, c_off());
+	} else {
+		print_status(st);
+		print_monitors(st);
+		if (ev) {
+			printf("\n");
+			print_events(ev);
+		}
+	}
+	fflush(stdout);
+	json_object_put(r1);
+	json_object_put(r2);
+}
+
+/* Redraw every second until q, Ctrl-C (SIGINT), SIGTERM or SIGHUP. */
+static int watch(const char *sock)
+{
+	bool tty_out = isatty(1), tty_in = isatty(0), stdin_open = true;
+	struct termios old, raw;
+	sigset_t ss;
+	int sfd;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0 ||
+	    (sfd = signalfd(-1, &ss, SFD_CLOEXEC)) < 0) {
+		fprintf(stderr, "uplinkctl: signalfd: %s\n", strerror(errno));
+		return 2;
+	}
+	if (tty_in && tcgetattr(0, &old) == 0) {
+		raw = old;
+		raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(0, TCSANOW, &raw);
+	} else {
+		tty_in = false;
+	}
+	if (tty_out)
+		fputs("\033[?25l", stdout); /* hide the cursor while redrawing */
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = 0, .events = POLLIN } };
+		int64_t due = mono_ms() + 1000, left;
+		bool quit = false;
+
+		watch_frame(sock, tty_out);
+		while (!quit && (left = due - mono_ms()) > 0) {
+			int n = poll(p, stdin_open ? 2 : 1, (int)left);
+
+			if (n < 0 && errno != EINTR)
+				quit = true;
+			if (n <= 0)
+				continue;
+			if (p[0].revents)
+				quit = true;
+			if (stdin_open && p[1].revents) {
+				char c;
+				ssize_t r = read(0, &c, 1);
+
+				if (r <= 0)
+					stdin_open = false; /* not a terminal, at its end: run on */
+				else if (c == 'q' || c == 'Q' || c == 3 || c == 4)
+					quit = true;
+			}
+		}
+		if (quit)
+			break;
+	}
+	if (tty_in)
+		tcsetattr(0, TCSANOW, &old);
+	if (tty_out)
+		fputs("\033[?25h\n", stdout);
+	fflush(stdout);
+	close(sfd);
+	return 0;
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -276,7 +451,8 @@ static int usage_err(const char *fmt, const char *arg)
 
 int main(int argc, char **argv)
 {
-	static const char *const cmds[] = { "status", "events", "reload", "prefer", "ack" };
+	static const char *const cmds[] = { "status", "events", "reload", "prefer", "ack",
+					    "watch" };
 	const char *sock = DEFAULT_SOCKET, *cmd, *uplink = NULL;
 	struct json_object *req, *reply, *v;
 	bool json = false, known = false;
@@ -325,6 +501,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "ack") && !uplink)
 		return usage_err("%s", "ack needs an alert id (see bgp.alerts[] in status --json)");
 
+	colour = isatty(1) && !getenv("NO_COLOR");
+	if (!strcmp(cmd, "watch"))
+		return watch(sock);
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	if (count)
@@ -332,7 +511,6 @@ int main(int argc, char **argv)
 	if (uplink)
 		json_object_object_add(req, strcmp(cmd, "ack") ? "uplink" : "alert",
 				       json_object_new_string(uplink));
-	colour = isatty(1) && !getenv("NO_COLOR");
 	reply = ask(sock, req);
 	json_object_put(req);
 	if (!reply)
@@ -352,8 +530,10 @@ int main(int argc, char **argv)
 		}
 		if (json)
 			printf("%s\n", json_object_to_json_string_ext(v, JSON_OUT));
-		else if (!strcmp(cmd, "status"))
+		else if (!strcmp(cmd, "status")) {
 			print_status(v);
+			print_monitors(v);
+		}
 		else
 			print_events(v);
 	} else if (!strcmp(cmd, "reload")) {

@@ -25,6 +25,8 @@ struct web_metric_uplink {
 	uint64_t switches;
 };
 
+struct json_object;
+
 struct web_metrics {
 	const struct web_metric_uplink *u;
 	size_t n;
@@ -33,6 +35,10 @@ struct web_metrics {
 	uint64_t policy_switches;
 	double uptime_s;
 	long long rss_bytes; /* < 0: unknown */
+	/* from the status object (may be NULL): tunnels[] {name, state, uplink, and
+	 * numeric counters}, bgp.alerts[] {id, prefix, type, peer, uplink, acked} */
+	struct json_object *tunnels;
+	struct json_object *alerts;
 };
 
 /* The exposition as a malloc'd string (*len bytes, NUL-terminated); NULL on ENOMEM. */

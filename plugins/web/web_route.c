@@ -3,7 +3,9 @@
  * DOC: web_route.c - which handler answers a request, and the listen address
  *
  * Owns the URL space of the web plugin: GET/HEAD on /, /api/status,
- * /api/events?count=N and /metrics; every other request gets an HTTP error
+ * /api/events?count=N, /api/history?uplink=NAME, /api/stream, /api/session and
+ * /metrics; POST on /api/login, /api/logout, /api/prefer and /api/ack; every
+ * other request gets an HTTP error
  * status and a one-line message. Pure string work: calls nothing but libc, is
  * called by web.c (and its unit test and fuzzer) with the raw request target
  * that libmicrohttpd's URI callback saw, before any percent-decoding.
@@ -20,11 +22,19 @@
 static const struct {
 	const char *path;
 	enum web_handler handler;
+	bool post;
 } routes[] = {
-	{ "/", WEB_PAGE },
-	{ "/api/status", WEB_STATUS },
-	{ "/api/events", WEB_EVENTS },
-	{ "/metrics", WEB_METRICS },
+	{ "/", WEB_PAGE, false },
+	{ "/api/status", WEB_STATUS, false },
+	{ "/api/events", WEB_EVENTS, false },
+	{ "/metrics", WEB_METRICS, false },
+	{ "/api/history", WEB_HISTORY, false },
+	{ "/api/stream", WEB_STREAM, false },
+	{ "/api/session", WEB_SESSION, false },
+	{ "/api/login", WEB_LOGIN, true },
+	{ "/api/logout", WEB_LOGOUT, true },
+	{ "/api/prefer", WEB_PREFER, true },
+	{ "/api/ack", WEB_ACK, true },
 };
 
 static enum web_handler route_error(struct web_route *r, unsigned int status, const char *msg)
@@ -72,6 +82,46 @@ static enum web_handler route_events(const char *q, size_t qlen, struct web_rout
 	return WEB_EVENTS;
 }
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/* The query of /api/history: uplink=NAME, exactly once; nothing else. */
+static enum web_handler route_history(const char *q, size_t qlen, struct web_route *r)
+{
+	const char *end = q + qlen;
+	bool seen = false;
+	size_t i;
+
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		size_t plen = amp ? (size_t)(amp - q) : (size_t)(end - q);
+
+		if (plen >= 7 && memcmp(q, "uplink=", 7) == 0) {
+			if (seen)
+				return route_error(r, 400, "give uplink=NAME once");
+			if (plen == 7 || plen - 7 > WEB_UPLINK_NAME_MAX)
+				return route_error(r, 400, "uplink=NAME: a name of 1 to 63 characters");
+			for (i = 7; i < plen; i++)
+				if (!name_char(q[i]))
+					return route_error(r, 400, "uplink=NAME: letters, digits, '.', '_' and '-' only");
+			memcpy(r->uplink, q + 7, plen - 7);
+			r->uplink[plen - 7] = '\0';
+			seen = true;
+		} else if (plen) {
+			return route_error(r, 400, "unknown parameter; /api/history takes uplink=NAME");
+		}
+		q += plen + (amp ? 1 : 0);
+	}
+	if (!seen)
+		return route_error(r, 400, "which uplink? use /api/history?uplink=NAME");
+	r->handler = WEB_HISTORY;
+	r->status = 200;
+	return WEB_HISTORY;
+}
+
 /* A "." or ".." segment anywhere in the path. */
 static bool has_dot_segment(const char *p, size_t len)
 {
@@ -112,16 +162,22 @@ enum web_handler web_route(const char *method, const char *target, struct web_ro
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strlen(routes[i].path) != plen || memcmp(routes[i].path, target, plen))
 			continue;
-		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		r->allow = routes[i].post ? WEB_ALLOW_POST : WEB_ALLOW;
+		if (routes[i].post && strcmp(method, "POST"))
+			return route_error(r, 405, "method not allowed; use POST");
+		if (!routes[i].post && strcmp(method, "GET") && strcmp(method, "HEAD"))
 			return route_error(r, 405, "method not allowed; use GET");
 		if (routes[i].handler == WEB_EVENTS)
 			return route_events(q ? q + 1 : target + tlen,
 					    q ? tlen - plen - 1 : 0, r);
+		if (routes[i].handler == WEB_HISTORY)
+			return route_history(q ? q + 1 : target + tlen,
+					     q ? tlen - plen - 1 : 0, r);
 		r->handler = routes[i].handler;
 		r->status = 200;
 		return r->handler;
 	}
-	return route_error(r, 404, "no such page; try /, /api/status, /api/events or /metrics");
+	return route_error(r, 404, "no such page; try /, /api/status, /api/events, /api/history?uplink=NAME or /metrics");
 }
 
 int web_listen_parse(const char *s, struct sockaddr_storage *sa, socklen_t *len,

@@ -14,6 +14,8 @@
 #define WEB_EVENTS_DEFAULT 100
 #define WEB_EVENTS_MAX 1000
 #define WEB_ALLOW "GET, HEAD"
+#define WEB_ALLOW_POST "POST"
+#define WEB_UPLINK_NAME_MAX 63
 
 enum web_handler {
 	WEB_ERROR,   /* status and error say what to answer */
@@ -21,6 +23,13 @@ enum web_handler {
 	WEB_STATUS,  /* GET /api/status */
 	WEB_EVENTS,  /* GET /api/events?count=N */
 	WEB_METRICS, /* GET /metrics */
+	WEB_HISTORY, /* GET /api/history?uplink=NAME */
+	WEB_STREAM,  /* GET /api/stream: Server-Sent Events */
+	WEB_SESSION, /* GET /api/session: who is logged in, the CSRF token */
+	WEB_LOGIN,   /* POST /api/login */
+	WEB_LOGOUT,  /* POST /api/logout */
+	WEB_PREFER,  /* POST /api/prefer: uplink=NAME|auto */
+	WEB_ACK,     /* POST /api/ack: id=ALERT-ID */
 };
 
 struct web_route {
@@ -28,7 +37,15 @@ struct web_route {
 	unsigned int status; /* 200, or the HTTP error status */
 	const char *error;   /* static message when handler == WEB_ERROR */
 	size_t count;	     /* WEB_EVENTS */
+	const char *allow;   /* the methods of the path (405: the Allow header) */
+	char uplink[WEB_UPLINK_NAME_MAX + 1]; /* WEB_HISTORY */
 };
+
+/* Does this handler change something (POST, credentials needed)? */
+static inline int web_route_is_action(enum web_handler h)
+{
+	return h == WEB_PREFER || h == WEB_ACK;
+}
 
 /*
  * Route one request: method ("GET"), the raw request target as sent ("/api/events?count=5",

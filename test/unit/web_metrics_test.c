@@ -3,7 +3,9 @@
  * Prometheus writer: every family has HELP and TYPE before its samples, one
  * uplinkd_uplink_state sample per state with 1 on the current one, unit scaling
  * (ms -> s, % -> ratio), unknown measurements left out, label values escaped, and
- * every line well formed.
+ * every line well formed. Tunnels and BGP alerts come from a status object as their
+ * monitors fill it; the whole output also passes test/web/promcheck.py, a parser of the
+ * text exposition format (promtool is not packaged in Debian 12).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
+#include <unistd.h>
 
 #include "../../plugins/web/metrics.h"
 
@@ -170,12 +175,93 @@ static void test_empty(void **state)
 	assert_null(strstr(f->out, "resident"));
 }
 
+/* Run test/web/promcheck.py on out (from the top of the tree, as make unit runs). */
+static void promcheck(const char *out)
+{
+	char path[] = "/tmp/web_metrics_test.XXXXXX", cmd[256];
+	int fd, rc;
+
+	if (access("test/web/promcheck.py", R_OK) || access("/usr/bin/python3", X_OK)) {
+		print_message("promcheck.py or python3 not found; parser check skipped\n");
+		return;
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 test/web/promcheck.py %s", path);
+	rc = system(cmd);
+	unlink(path);
+	assert_int_equal(rc, 0);
+}
+
+static const char status_json[] =
+	"{\"tunnels\":[{\"name\":\"hq\",\"state\":\"up\",\"uplink\":\"isp1\","
+	"\"remote\":\"203.0.113.10\",\"reason\":\"ESP answers\",\"bytes_in\":1234,"
+	"\"packets_out_total\":7,\"rtt_ms\":4.5,\"state_since_ms\":17},"
+	"{\"name\":\"br\\\"anch\",\"state\":\"rekeying\",\"uplink\":null,\"bytes_in\":1},"
+	"{\"state\":\"up\"}],"
+	"\"bgp\":{\"alerts\":[{\"id\":\"hijack 203.0.113.0/24 isp1\",\"prefix\":\"203.0.113.0/24\","
+	"\"type\":\"hijack\",\"peer\":\"100.64.1.1\",\"uplink\":\"isp1\",\"origin_as\":64666,"
+	"\"since\":1700000000000,\"acked\":false},"
+	"{\"id\":\"more-specific 203.0.113.128/25 isp2\",\"prefix\":\"203.0.113.128/25\","
+	"\"type\":\"more-specific\",\"peer\":\"100.64.2.1\",\"uplink\":\"isp2\",\"acked\":true}]}}";
+
+static void test_tunnels_alerts(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *st = json_tokener_parse(status_json), *bgp;
+
+	assert_non_null(st);
+	assert_true(json_object_object_get_ex(st, "tunnels", &f->m.tunnels));
+	assert_true(json_object_object_get_ex(st, "bgp", &bgp));
+	assert_true(json_object_object_get_ex(bgp, "alerts", &f->m.alerts));
+	f->out = web_metrics_format(&f->m, &f->len);
+	json_object_put(st);
+	assert_non_null(f->out);
+	check_wellformed(f->out);
+	assert_true(has_line(f->out, "uplinkd_tunnel_up{tunnel=\"hq\"} 1"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_state{tunnel=\"hq\",state=\"up\"} 1"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_state{tunnel=\"hq\",state=\"down\"} 0"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_up{tunnel=\"br\\\"anch\"} 0"));
+	/* a state the page does not know is still shown */
+	assert_true(has_line(f->out,
+			     "uplinkd_tunnel_state{tunnel=\"br\\\"anch\",state=\"rekeying\"} 1"));
+	assert_true(has_line(f->out,
+			     "uplinkd_tunnel_info{tunnel=\"hq\",uplink=\"isp1\",remote=\"203.0.113.10\"} 1"));
+	assert_true(has_line(f->out, "# TYPE uplinkd_tunnel_bytes_in_total counter"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_bytes_in_total{tunnel=\"hq\"} 1234"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_bytes_in_total{tunnel=\"br\\\"anch\"} 1"));
+	assert_true(has_line(f->out, "# TYPE uplinkd_tunnel_packets_out_total counter"));
+	assert_true(has_line(f->out, "# TYPE uplinkd_tunnel_rtt_ms gauge"));
+	assert_true(has_line(f->out, "uplinkd_tunnel_rtt_ms{tunnel=\"hq\"} 4.5"));
+	assert_true(has_line(f->out, "uplinkd_bgp_alerts 1"));
+	assert_true(has_line(f->out, "uplinkd_bgp_alert{id=\"hijack 203.0.113.0/24 isp1\","
+			     "prefix=\"203.0.113.0/24\",type=\"hijack\",peer=\"100.64.1.1\","
+			     "uplink=\"isp1\"} 1"));
+	assert_non_null(strstr(f->out, "type=\"more-specific\",peer=\"100.64.2.1\",uplink=\"isp2\"} 0"));
+	/* a tunnel without a name is not a series */
+	assert_null(strstr(f->out, "tunnel=\"\""));
+	promcheck(f->out);
+}
+
+static void test_promcheck(void **state)
+{
+	struct fixture *f = *state;
+
+	f->out = web_metrics_format(&f->m, &f->len);
+	assert_non_null(f->out);
+	promcheck(f->out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escape_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tunnels_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_promcheck, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../plugins/web/web_route.h"
@@ -198,6 +199,47 @@ static void test_listen(void **state)
 	assert_non_null(strstr(why, "port"));
 }
 
+static void test_history_and_actions(void **state)
+{
+	struct web_route *r = *state;
+	char t[128];
+
+	expect_route(r, "GET", "/api/history?uplink=isp1", WEB_HISTORY, 200);
+	assert_string_equal(r->uplink, "isp1");
+	expect_route(r, "GET", "/api/history?uplink=a.b_c-9", WEB_HISTORY, 200);
+	assert_string_equal(r->uplink, "a.b_c-9");
+	expect_route(r, "GET", "/api/history?&uplink=x&", WEB_HISTORY, 200);
+	expect_route(r, "GET", "/api/history", WEB_ERROR, 400);
+	assert_non_null(strstr(r->error, "uplink=NAME"));
+	expect_route(r, "GET", "/api/history?uplink=", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/history?uplink=a&uplink=b", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/history?uplink=is%70", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/history?uplink=a/b", WEB_ERROR, 400);
+	expect_route(r, "GET", "/api/history?uplink=isp1&span=1", WEB_ERROR, 400);
+	assert_non_null(strstr(r->error, "unknown parameter"));
+	snprintf(t, sizeof(t), "/api/history?uplink=%064d", 0);
+	expect_route(r, "GET", t, WEB_ERROR, 400);
+	snprintf(t, sizeof(t), "/api/history?uplink=%063d", 0);
+	expect_route(r, "GET", t, WEB_HISTORY, 200);
+	expect_route(r, "GET", "/api/stream", WEB_STREAM, 200);
+	expect_route(r, "GET", "/api/session", WEB_SESSION, 200);
+
+	expect_route(r, "POST", "/api/prefer", WEB_PREFER, 200);
+	assert_true(web_route_is_action(r->handler));
+	expect_route(r, "POST", "/api/ack", WEB_ACK, 200);
+	assert_true(web_route_is_action(r->handler));
+	expect_route(r, "POST", "/api/login", WEB_LOGIN, 200);
+	assert_false(web_route_is_action(r->handler));
+	expect_route(r, "POST", "/api/logout", WEB_LOGOUT, 200);
+	expect_route(r, "GET", "/api/prefer", WEB_ERROR, 405);
+	assert_string_equal(r->allow, "POST");
+	assert_non_null(strstr(r->error, "POST"));
+	expect_route(r, "PUT", "/api/ack", WEB_ERROR, 405);
+	expect_route(r, "POST", "/api/history?uplink=isp1", WEB_ERROR, 405);
+	assert_string_equal(r->allow, WEB_ALLOW);
+	expect_route(r, "POST", "/api/stream", WEB_ERROR, 405);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_traversal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_and_actions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

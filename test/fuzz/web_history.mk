@@ -1,0 +1,2 @@
+fuzzers += web_history
+web_history-fuzz-src := plugins/web/history.c

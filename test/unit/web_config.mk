@@ -1,0 +1,3 @@
+unit-tests += web_config
+web_config-src := $(CORE_SRC)
+web_config-plugins := y

@@ -1,0 +1,2 @@
+unit-tests += web_sse
+web_sse-src := plugins/web/web_sse.c daemon/log.c
