@@ -501,7 +501,7 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 
 	if (!uplink_addr(path_uplink(t, u), local, sizeof(local)))
 		return;
-	if (old_u != u || old_r != r) {
+	if (old_u >= 0 && (old_u != u || old_r != r)) {
 		snprintf(t->move_why, sizeof(t->move_why), "%s/%s -> %s/%s: %s",
 			 path_uname(t, old_u), path_remote(t, old_r), path_uname(t, u),
 			 path_remote(t, r), why);

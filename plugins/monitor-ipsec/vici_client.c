@@ -71,6 +71,12 @@ static void complete_head(struct vici_client *c, const struct vici_msg *m)
 	if (r->cb)
 		r->cb(r->ctx, m);
 	free(r);
+	if (c->connected) {
+		int err = flush(c);
+
+		if (err < 0)
+			client_close(c, strerror(-err));
+	}
 }
 
 static void handle_packet(struct vici_client *c, const uint8_t *pkt, size_t len)
