@@ -139,19 +139,19 @@ site_creds() {
 	sd=$(charon_dir site)/swanctl
 	if [ "$kind" = x509 ]; then
 		auth=pubkey
-		pki --gen --type ecdsa --size 256 --outform pem >"$RUN/ca.key"
+		pki --gen --type ecdsa --size 256 --outform pem 2>/dev/null >"$RUN/ca.key"
 		pki --self --ca --lifetime 30 --in "$RUN/ca.key" --type ecdsa \
-			--dn "CN=uplinkd lab CA $P" --outform pem >"$RUN/ca.pem"
+			--dn "CN=uplinkd lab CA $P" --outform pem 2>/dev/null >"$RUN/ca.pem"
 		local who
 		for who in rtr site; do
 			local d=$rd
 			[ "$who" = site ] && d=$sd
-			pki --gen --type ecdsa --size 256 --outform pem >"$d/private/$who.key"
+			pki --gen --type ecdsa --size 256 --outform pem 2>/dev/null >"$d/private/$who.key"
 			pki --req --type ecdsa --in "$d/private/$who.key" --dn "CN=$who.lab" \
-				--san "$who.lab" --outform pem >"$RUN/$who.req"
+				--san "$who.lab" --outform pem 2>/dev/null >"$RUN/$who.req"
 			pki --issue --cacert "$RUN/ca.pem" --cakey "$RUN/ca.key" --type pkcs10 \
 				--in "$RUN/$who.req" --lifetime 7 --san "$who.lab" \
-				--outform pem >"$d/x509/$who.pem"
+				--outform pem 2>/dev/null >"$d/x509/$who.pem"
 			cp "$RUN/ca.pem" "$d/x509ca/ca.pem"
 		done
 		: >"$rd/swanctl.conf"
