@@ -110,7 +110,7 @@ static void on_readable(struct vici_client *c)
 {
 	size_t off, plen, used;
 	ssize_t n;
-	int r;
+	int r = 0;
 
 	for (;;) {
 		if (c->rlen == c->rcap) {
