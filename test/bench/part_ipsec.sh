@@ -131,8 +131,8 @@ while True:
 PY
 
 topo_up "$P" >/dev/null
+lab_conf "$RUN/uplinkd.conf"
 {
-	lab_conf /dev/stdout
 	echo 'ipsec = { vici = "'"$RUN"'/fake.vici"; poll_ms = 1000; tunnels = ('
 	for i in $(seq 0 99); do
 		[ "$i" -eq 0 ] || echo ","
@@ -140,7 +140,7 @@ topo_up "$P" >/dev/null
 		  local_ts = [ \"100.80.$i.0/24\" ]; remote_ts = [ \"100.81.$i.0/24\" ]; }"
 	done
 	echo '); };'
-} >"$RUN/uplinkd.conf"
+} >>"$RUN/uplinkd.conf"
 in_rtr python3 "$T/fake_vici.py" "$RUN/fake.vici" >"$T/fake.log" 2>&1 &
 echo $! >"$RUN/fake_vici.pid"
 wait_for 10 test -S "$RUN/fake.vici"
