@@ -498,6 +498,7 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 {
 	char local[IPSEC_ADDR_MAX];
 	int old_u = t->cur_u, old_r = t->cur_r;
+	size_t i;
 
 	if (!uplink_addr(path_uplink(t, u), local, sizeof(local)))
 		return;
@@ -517,6 +518,18 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 	t->cur_r = r;
 	snprintf(t->cur_local, sizeof(t->cur_local), "%s", local);
 	tunnel_load(t, local, path_remote(t, r));
+	/* an SA already up on that path (uplinkd restarted, reload, VICI reconnect):
+	 * adopt it; initiating again would only add a duplicate CHILD_SA */
+	for (i = 0; i < t->nlast; i++)
+		if (sa_ok(&t->last[i]) && sa_on(&t->last[i], local, path_remote(t, r))) {
+			log_info("ipsec: %s: adopting IKE_SA #%llu on %s/%s", t->c.name,
+				 (unsigned long long)t->last[i].ike_uid, path_uname(t, u),
+				 path_remote(t, r));
+			t->connecting = false;
+			if (!t->up_since_ns)
+				t->up_since_ns = now_ns(t->ip);
+			return;
+		}
 	tunnel_initiate(t);
 	t->connecting = true;
 	t->deadline_ns = now_ns(t->ip) + (uint64_t)t->c.connect_timeout_s * NSEC_PER_SEC;

@@ -10,7 +10,7 @@ set -eu
 . "$(dirname "$0")/site.sh"
 need_uplinkd
 command -v swanctl >/dev/null && [ -x /usr/sbin/charon-systemd ] || skip_all "strongSwan not installed (make deps)"
-plan 12
+plan 15
 lab_up
 site_up
 charon_start rtr rtr
@@ -42,5 +42,17 @@ check "fault gone: the tunnel returns to isp1 after the hold-down" wait_for 60 t
 check "LAN host reaches the site's LAN over isp1" lan_to_site
 moves=$(tunnel_field hq moves)
 diag "moves: $moves0 -> $moves"
+
+ctl reload >/dev/null
+sleep 3
+check "reload with the same configuration: the tunnel stays as it is" \
+	eval 'tunnel_on hq isp1 $SITE_A && [ "$(tunnel_field hq moves)" = "$moves" ]'
+sed -i 's/hold_down_s = 5;/hold_down_s = 6;/' "$RUN/uplinkd.conf"
+ctl reload >/dev/null
+sleep 3
+check "reload with a changed tunnel: the new one adopts the SA on its path" \
+	eval 'tunnel_on hq isp1 $SITE_A && lan_to_site'
+check "still one IKE_SA with one CHILD_SA" \
+	eval '[ "$(swan rtr --list-sas 2>/dev/null | grep -c "^hq:")" -eq 1 ] && [ "$(swan rtr --list-sas 2>/dev/null | grep -c "INSTALLED")" -eq 1 ]'
 stop_uplinkd && rc=0 || rc=$?
 check "uplinkd exits cleanly (exit $rc)" eval '[ $rc -eq 0 ]'
