@@ -60,6 +60,7 @@
 /* ---- configuration ---- */
 
 static const char *const auth_names[] = { "psk", "pubkey", NULL };
+static const char *const steer_names[] = { "reinitiate", "mobike", NULL };
 
 #define TK(f) offsetof(struct ipsec_tunnel_conf, f)
 
@@ -86,6 +87,8 @@ const struct cfg_key ipsec_tunnel_keys[] = {
 	{ "local_ts", CFG_STRINGS, TK(local_ts), CFG_REQUIRED, .min = 1, .max = 16 },
 	{ "remote_ts", CFG_STRINGS, TK(remote_ts), CFG_REQUIRED, .min = 1, .max = 16 },
 	{ "mobike", CFG_BOOL, TK(mobike), 0, .def = 0 },
+	{ "steer", CFG_ENUM, TK(steer), 0, .names = steer_names, .def = IPSEC_STEER_REINITIATE,
+	  .hint = "reinitiate (default, measured faster) or mobike" },
 	{ "force_udp_encap", CFG_BOOL, TK(encap), 0, .def = 0 },
 	{ "dpd_delay_s", CFG_INT, TK(dpd_delay_s), 0, .min = 0, .max = 3600, .def = 0 },
 	{ "esp_stall_s", CFG_INT, TK(esp_stall_s), 0, .min = 1, .max = 300, .def = 3 },
@@ -180,6 +183,7 @@ struct tunnel {
 	int cur_u, cur_r;		/* path in use or being brought up; -1: none */
 	char cur_local[IPSEC_ADDR_MAX];
 	bool connecting;
+	bool mobike_wait;		/* waiting for charon to move the IKE_SA itself */
 	uint64_t deadline_ns;
 	uint64_t up_since_ns;		/* on the current path */
 	bool loaded;			/* connection loaded on this VICI session */
@@ -530,9 +534,23 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 				t->up_since_ns = now_ns(t->ip);
 			return;
 		}
-	tunnel_initiate(t);
 	t->connecting = true;
 	t->deadline_ns = now_ns(t->ip) + (uint64_t)t->c.connect_timeout_s * NSEC_PER_SEC;
+	t->mobike_wait = false;
+	/* MOBIKE: the established IKE_SA follows the kernel's route to the peer
+	 * (charon.prefer_best_path = yes); wait for it before re-initiating */
+	if (t->c.steer == IPSEC_STEER_MOBIKE && old_u >= 0 && old_r == r) {
+		char old_local[IPSEC_ADDR_MAX];
+
+		if (uplink_addr(path_uplink(t, old_u), old_local, sizeof(old_local)))
+			for (i = 0; i < t->nlast; i++)
+				if (sa_ok(&t->last[i]) &&
+				    sa_on(&t->last[i], old_local, path_remote(t, r))) {
+					t->mobike_wait = true;
+					return;
+				}
+	}
+	tunnel_initiate(t);
 }
 
 static void terminate_others(struct tunnel *t, const struct ipsec_sa *keep)
@@ -564,6 +582,13 @@ static void tunnel_steer(struct tunnel *t)
 			t->connecting = false;
 			t->up_since_ns = now;
 			terminate_others(t, sa);
+		} else if (now >= t->deadline_ns && t->mobike_wait) {
+			log_info("ipsec: %s: charon did not move the IKE_SA with MOBIKE within %d s; re-initiating",
+				 t->c.name, t->c.connect_timeout_s);
+			t->mobike_wait = false;
+			tunnel_initiate(t);
+			t->deadline_ns = now + (uint64_t)t->c.connect_timeout_s * NSEC_PER_SEC;
+			return;
 		} else if (now >= t->deadline_ns) {
 			char why[160];
 

@@ -19,6 +19,11 @@ enum ipsec_auth {
 	IPSEC_AUTH_PUBKEY,
 };
 
+enum ipsec_steer {
+	IPSEC_STEER_REINITIATE,	/* load-conn with the new path, initiate, terminate the old */
+	IPSEC_STEER_MOBIKE,	/* let charon move the IKE_SA (MOBIKE), re-initiate if not */
+};
+
 struct ipsec_probe_conf {
 	char *target;
 	char *source;
@@ -39,6 +44,7 @@ struct ipsec_tunnel_conf {
 	char *proposals, *esp_proposals; /* NULL: charon's defaults */
 	struct cfg_strv local_ts, remote_ts;
 	bool mobike;
+	int steer;			/* enum ipsec_steer */
 	bool encap;			/* force UDP encapsulation */
 	int dpd_delay_s;
 	/* health and steering */

@@ -69,7 +69,7 @@ int ipsec_conn_build_load(struct vici_buf *b, const struct ipsec_tunnel_conf *c,
 	vici_kv_str(b, "version", "2");
 	list_one(b, "local_addrs", local);
 	list_one(b, "remote_addrs", remote);
-	vici_kv_str(b, "mobike", c->mobike ? "yes" : "no");
+	vici_kv_str(b, "mobike", c->mobike || c->steer == IPSEC_STEER_MOBIKE ? "yes" : "no");
 	vici_kv_str(b, "encap", c->encap ? "yes" : "no");
 	if (c->proposals)
 		list_csv(b, "proposals", c->proposals);

@@ -31,7 +31,7 @@ lab() {	# a fresh lab with the tunnel up on isp1; 1 if it did not come up
 	charon_start site site
 	site_creds psk
 	lab_conf "$RUN/uplinkd.conf"
-	site_ipsec_conf psk >>"$RUN/uplinkd.conf"
+	site_ipsec_conf psk "${EXTRA:-}" >>"$RUN/uplinkd.conf"
 	start_uplinkd "$RUN/uplinkd.conf" >/dev/null
 	wait_for 30 eval 'settled isp1 && settled isp2 && default_is wan1' &&
 		wait_for 30 tunnel_on hq isp1 $SITE_A
@@ -55,7 +55,7 @@ tunnel_outage() {
 	jq -r '.max_gap.ms' "$T/recv.json"
 }
 
-row_outage() {	# LABEL FAULT GOAL
+row_outage() {	# LABEL FAULT GOAL (env EXTRA: more tunnel keys)
 	local i r
 	: >"$T/o"
 	for i in $(seq "$REPS"); do
@@ -70,6 +70,12 @@ row_outage "IPsec: tunnel outage, ESP-only drop on isp1 (defaults: poll 1 s, esp
 	esp-drop "< 5000 ms"
 row_outage "IPsec: tunnel outage, isp1 blackhole (tunnel follows the default route)" \
 	blackhole "< 5000 ms"
+EXTRA='steer = "mobike";' row_outage \
+	"IPsec: tunnel outage, isp1 blackhole, steer = mobike (charon moves the IKE_SA)" \
+	blackhole "compare with re-initiate"
+EXTRA='steer = "mobike";' row_outage \
+	"IPsec: tunnel outage, ESP-only drop, steer = mobike (the route stays: re-initiate after connect_timeout_s)" \
+	esp-drop "compare with re-initiate"
 
 # ---- CPU of polling 100 tunnels once a second --------------------------------------------
 
@@ -161,4 +167,3 @@ else
 	echo "| IPsec: uplinkd CPU polling 100 tunnels once a second | failed | failed | < 5 % |"
 fi
 stop_uplinkd >/dev/null || true
-echo "| IPsec: MOBIKE vs re-initiate | not measured | - | keep the faster |"

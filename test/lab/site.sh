@@ -81,6 +81,9 @@ charon_start() {
 		retransmit_base = 1.4
 		retransmit_tries = 3
 		make_before_break = yes
+		# MOBIKE follows the best route even while the old path still routes (uplinkd's
+		# steer = "mobike"); connections with static local_addrs and no MOBIKE stay put
+		prefer_best_path = yes
 		filelog {
 			lab {
 				path = $dir/charon.log
