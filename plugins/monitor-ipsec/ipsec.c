@@ -614,7 +614,7 @@ static void tunnel_steer(struct tunnel *t)
 			memset(t->fails[t->cur_u], 0, sizeof(t->fails[t->cur_u]));
 	}
 	if (t->cur_u >= 0 && t->h.stalled && t->has_serving && sa &&
-	    t->serving.ike_uid == sa->ike_uid)
+	    t->serving.ike_uid == sa->ike_uid && t->bad_until[t->cur_u][t->cur_r] <= now)
 		mark_bad(t, t->cur_u, -1, t->h.stall_reason);
 	if (!choose(t, &u, &r)) {
 		if (t->cur_u < 0 || !t->loaded) {

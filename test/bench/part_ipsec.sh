@@ -71,11 +71,11 @@ row_outage "IPsec: tunnel outage, ESP-only drop on isp1 (defaults: poll 1 s, esp
 row_outage "IPsec: tunnel outage, isp1 blackhole (tunnel follows the default route)" \
 	blackhole "< 5000 ms"
 EXTRA='steer = "mobike";' row_outage \
-	"IPsec: tunnel outage, isp1 blackhole, steer = mobike (charon moves the IKE_SA)" \
-	blackhole "compare with re-initiate"
+	"IPsec: tunnel outage, isp1 blackhole, steer = mobike (falls back to re-initiate after connect_timeout_s when charon keeps the path)" \
+	blackhole "re-initiate is the default if faster"
 EXTRA='steer = "mobike";' row_outage \
 	"IPsec: tunnel outage, ESP-only drop, steer = mobike (the route stays: re-initiate after connect_timeout_s)" \
-	esp-drop "compare with re-initiate"
+	esp-drop "re-initiate is the default if faster"
 
 # ---- CPU of polling 100 tunnels once a second --------------------------------------------
 
