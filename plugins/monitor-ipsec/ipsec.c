@@ -189,6 +189,7 @@ struct tunnel {
 	bool loaded;			/* connection loaded on this VICI session */
 	char move_why[240];
 	uint64_t moves;
+	unsigned int stall_streak;	/* paths left for a stall since traffic last flowed */
 
 	struct ipsec_sa seen[SEEN_MAX];	/* this list-sas round */
 	size_t nseen;
@@ -301,6 +302,8 @@ static void publish(struct tunnel *t, const char *old, const char *new, const ch
 static void state_changed(struct tunnel *t, enum health_state old)
 {
 	t->since_ms = loop_clock_realtime_ms();
+	if (t->h.state == HEALTH_UP)
+		t->stall_streak = 0; /* traffic flows again */
 	log_notice("ipsec: %s: %s -> %s: %s", t->c.name, health_state_names[old],
 		   health_state_names[t->h.state], t->h.reason);
 	publish(t, health_state_names[old], health_state_names[t->h.state], t->h.reason);
@@ -614,8 +617,21 @@ static void tunnel_steer(struct tunnel *t)
 			memset(t->fails[t->cur_u], 0, sizeof(t->fails[t->cur_u]));
 	}
 	if (t->cur_u >= 0 && t->h.stalled && t->has_serving && sa &&
-	    t->serving.ike_uid == sa->ike_uid && t->bad_until[t->cur_u][t->cur_r] <= now)
-		mark_bad(t, t->cur_u, -1, t->h.stall_reason);
+	    t->serving.ike_uid == sa->ike_uid && t->bad_until[t->cur_u][t->cur_r] <= now) {
+		if (t->stall_streak < t->nupl) {
+			t->stall_streak++;
+			mark_bad(t, t->cur_u, -1, t->h.stall_reason);
+		} else if (t->stall_streak == t->nupl) {
+			/* it stalled on every uplink: the far end or the probe target is the
+			 * problem, not a carrier; moving again would only flap */
+			t->stall_streak++;
+			log_warn("ipsec: %s: ESP stalls on every uplink; staying on %s (check the far end and probe.target %s)",
+				 t->c.name, path_uname(t, t->cur_u),
+				 t->c.probe.target ? t->c.probe.target : "-");
+			publish(t, health_state_names[t->h.state], health_state_names[t->h.state],
+				"ESP stalls on every uplink: the far end or the probe target is the problem, not a carrier; not moving");
+		}
+	}
 	if (!choose(t, &u, &r)) {
 		if (t->cur_u < 0 || !t->loaded) {
 			/* nothing eligible: use the first configured path that has an address */

@@ -10,7 +10,7 @@ set -eu
 . "$(dirname "$0")/site.sh"
 need_uplinkd
 command -v swanctl >/dev/null && [ -x /usr/sbin/charon-systemd ] || skip_all "strongSwan not installed (make deps)"
-plan 15
+plan 17
 lab_up
 site_up
 charon_start rtr rtr
@@ -54,5 +54,22 @@ check "reload with a changed tunnel: the new one adopts the SA on its path" \
 	eval 'tunnel_on hq isp1 $SITE_A && lan_to_site'
 check "still one IKE_SA with one CHILD_SA" \
 	eval '[ "$(swan rtr --list-sas 2>/dev/null | grep -c "^hq:")" -eq 1 ] && [ "$(swan rtr --list-sas 2>/dev/null | grep -c "INSTALLED")" -eq 1 ]'
+
+# a dead probe target looks like a stall on every carrier: uplinkd must not flap
+moves=$(tunnel_field hq moves)
+in_ns site nft -f - <<NFT
+table inet lab_probe {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr 100.81.0.1 icmp type echo-request counter drop
+	}
+}
+NFT
+check "probe target dead: uplinkd says the far end is the problem, not a carrier" \
+	wait_for 40 eval 'events_json | jq -e "[.[] | select(.type == \"tunnel\" and (.reason | test(\"stalls on every uplink\")))] | length >= 1"'
+sleep 10
+m2=$(tunnel_field hq moves)
+diag "moves while the probe target was dead: $moves -> $m2"
+check "and it does not flap between the carriers" eval '[ $((m2 - moves)) -le 2 ]'
 stop_uplinkd && rc=0 || rc=$?
 check "uplinkd exits cleanly (exit $rc)" eval '[ $rc -eq 0 ]'
