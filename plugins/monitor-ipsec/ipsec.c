@@ -219,6 +219,7 @@ struct ipsec {
 	unsigned int next_tid;
 	bool listing;
 	bool vici_up;
+	uint64_t up_ns;			/* when the VICI session began */
 	char vici_why[128];
 };
 
@@ -592,6 +593,17 @@ static void tunnel_steer(struct tunnel *t)
 			tunnel_initiate(t);
 			t->deadline_ns = now + (uint64_t)t->c.connect_timeout_s * NSEC_PER_SEC;
 			return;
+		} else if (now >= t->deadline_ns &&
+			   now - ip->up_ns < 3ULL * t->c.connect_timeout_s * NSEC_PER_SEC) {
+			/* charon just (re)started: its credentials may still be on their way
+			 * (swanctl --load-creds); a failure now says nothing about the path */
+			log_info("ipsec: %s: no IKE_SA yet on %s/%s, but charon only just came up; trying the same path again",
+				 t->c.name, path_uname(t, t->cur_u), path_remote(t, t->cur_r));
+			if (sa)
+				tunnel_terminate(t, sa->ike_uid, "charon just came up; retrying");
+			tunnel_initiate(t);
+			t->deadline_ns = now + (uint64_t)t->c.connect_timeout_s * NSEC_PER_SEC;
+			return;
 		} else if (now >= t->deadline_ns) {
 			char why[160];
 
@@ -791,6 +803,7 @@ static void vici_up(void *ctx)
 	size_t i;
 
 	ip->vici_up = true;
+	ip->up_ns = now_ns(ip);
 	ip->listing = false;
 	ip->vici_why[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(reg_events); i++) {
