@@ -665,6 +665,13 @@ static void tunnel_steer(struct tunnel *t)
 				 path_uname(t, t->cur_u), t->avoid_why);
 		else if (t->cur_u < 0)
 			snprintf(why, sizeof(why), "starting");
+		else if (path_uplink(t, t->cur_u) &&
+			 path_uplink(t, t->cur_u)->health.state != HEALTH_UP)
+			snprintf(why, sizeof(why), "%s %s: %.120s", path_uname(t, t->cur_u),
+				 health_state_names[path_uplink(t, t->cur_u)->health.state],
+				 path_uplink(t, t->cur_u)->health.reason);
+		else if (!path_uplink(t, t->cur_u) || !path_uplink(t, t->cur_u)->link.has_addr4)
+			snprintf(why, sizeof(why), "%s has no IPv4 address", path_uname(t, t->cur_u));
 		else
 			snprintf(why, sizeof(why), "%s/%s is preferred (default route, order, hold-down over)",
 				 path_uname(t, u), path_remote(t, r));
