@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ipsec plugin's steering against a fake charon on a unix socket, on the
+ * real loop and bus: the tunnel is loaded on the preferred uplink; a BUS_STEER
+ * "avoid" for that uplink moves it make-before-break (load-conn with the other
+ * uplink's address, initiate, terminate the old IKE_SA only once the new one
+ * is up); "clear" brings it back; the status hook reports the path.
+ * uplink.c is replaced by two hand-made uplinks (uplink_find/uplink_routable).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../../plugins/monitor-ipsec/ipsec_conf.h"
+#include "../../plugins/monitor-ipsec/vici.h"
+#include "daemon.h"
+#include "plugin.h"
+#include "uplink.h"
+
+extern const struct plugin plugin_ipsec;
+const struct plugin *const plugins[] = { &plugin_ipsec, NULL };
+
+/* ---- uplink.c stand-ins ---- */
+
+struct uplink *uplink_find(struct daemon *d, const char *name)
+{
+	struct uplink *u;
+
+	list_for_each_entry(u, &d->uplinks, node)
+		if (strcmp(u->cfg.name, name) == 0)
+			return u;
+	return NULL;
+}
+
+bool uplink_routable(const struct uplink *u, int family)
+{
+	(void)family;
+	return u->link.ifindex > 0;
+}
+
+/* ---- the fake charon ---- */
+
+struct sa {
+	uint64_t uid;
+	char local[48], remote[48];
+	bool up;
+};
+
+struct fx {
+	struct daemon d;
+	struct uplink up[2];
+	char dir[64], path[128];
+	int srv, peer;
+	void *inst;
+	struct loop_timer stop;
+	/* charon's view */
+	char conn_local[48], conn_remote[48];
+	struct sa sas[8];
+	size_t nsas;
+	uint64_t next_uid;
+	int loads, initiates, terminates;
+	uint64_t last_terminated;
+	uint8_t rbuf[65536];
+	size_t rlen;
+};
+
+static void stop_cb(struct loop_timer *t)
+{
+	loop_quit(&container_of(t, struct fx, stop)->d.loop);
+}
+
+static void reply(struct fx *f, enum vici_pkt_type type, const char *name, const char *success)
+{
+	uint8_t buf[256];
+	struct vici_buf b;
+
+	vici_buf_init(&b, buf, sizeof(buf));
+	vici_msg_begin(&b, type, name);
+	if (success)
+		vici_kv_str(&b, "success", success);
+	assert_int_equal(vici_msg_finish(&b), 0);
+	assert_int_equal(send(f->peer, buf, b.len, 0), (ssize_t)b.len);
+}
+
+static void send_list(struct fx *f)
+{
+	uint8_t buf[8192];
+	struct vici_buf b;
+	size_t i;
+
+	vici_buf_init(&b, buf, sizeof(buf));
+	for (i = 0; i < f->nsas; i++) {
+		struct sa *s = &f->sas[i];
+
+		vici_msg_begin(&b, VICI_EVENT, "list-sa");
+		vici_section_begin(&b, "hq");
+		vici_kv_printf(&b, "uniqueid", "%llu", (unsigned long long)s->uid);
+		vici_kv_str(&b, "state", s->up ? "ESTABLISHED" : "CONNECTING");
+		vici_kv_str(&b, "local-host", s->local);
+		vici_kv_str(&b, "remote-host", s->remote);
+		if (s->up) {
+			vici_section_begin(&b, "child-sas");
+			vici_section_begin(&b, "net-1");
+			vici_kv_str(&b, "name", "net");
+			vici_kv_printf(&b, "uniqueid", "%llu", (unsigned long long)s->uid);
+			vici_kv_str(&b, "state", "INSTALLED");
+			vici_kv_str(&b, "packets-in", "5");
+			vici_kv_str(&b, "packets-out", "5");
+			vici_section_end(&b);
+			vici_section_end(&b);
+		}
+		vici_section_end(&b);
+		vici_msg_finish(&b);
+	}
+	vici_msg_begin(&b, VICI_CMD_RESPONSE, NULL);
+	assert_int_equal(vici_msg_finish(&b), 0);
+	assert_int_equal(send(f->peer, buf, b.len, 0), (ssize_t)b.len);
+}
+
+static void handle(struct fx *f, const uint8_t *pkt, size_t len)
+{
+	struct vici_msg *m = NULL;
+	const char *v;
+	uint64_t id;
+	size_t i;
+
+	assert_int_equal(vici_msg_parse(pkt, len, &m, NULL), 0);
+	if (m->type == VICI_EVENT_REGISTER) {
+		reply(f, VICI_EVENT_CONFIRM, NULL, NULL);
+	} else if (strcmp(m->name, "list-sas") == 0) {
+		send_list(f);
+	} else if (strcmp(m->name, "load-conn") == 0) {
+		f->loads++;
+		snprintf(f->conn_local, sizeof(f->conn_local), "%s",
+			 vici_node_str(&m->root, "hq.local_addrs.0"));
+		snprintf(f->conn_remote, sizeof(f->conn_remote), "%s",
+			 vici_node_str(&m->root, "hq.remote_addrs.0"));
+		reply(f, VICI_CMD_RESPONSE, NULL, "yes");
+	} else if (strcmp(m->name, "initiate") == 0) {
+		struct sa *s = &f->sas[f->nsas++];
+
+		f->initiates++;
+		s->uid = ++f->next_uid;
+		snprintf(s->local, sizeof(s->local), "%s", f->conn_local);
+		snprintf(s->remote, sizeof(s->remote), "%s", f->conn_remote);
+		s->up = true;
+		reply(f, VICI_CMD_RESPONSE, NULL, "yes");
+	} else if (strcmp(m->name, "terminate") == 0) {
+		f->terminates++;
+		v = vici_node_str(&m->root, "ike-id");
+		id = v ? strtoull(v, NULL, 10) : 0;
+		f->last_terminated = id;
+		for (i = 0; i < f->nsas; i++)
+			if (f->sas[i].uid == id) {
+				f->sas[i] = f->sas[--f->nsas];
+				break;
+			}
+		reply(f, VICI_CMD_RESPONSE, NULL, "yes");
+	} else {
+		reply(f, VICI_CMD_UNKNOWN, NULL, NULL);
+	}
+	vici_msg_free(m);
+}
+
+static void serve(struct fx *f)
+{
+	size_t off, plen, used = 0;
+	ssize_t n;
+
+	if (f->peer < 0) {
+		f->peer = accept(f->srv, NULL, NULL);
+		if (f->peer < 0)
+			return;
+	}
+	while ((n = recv(f->peer, f->rbuf + f->rlen, sizeof(f->rbuf) - f->rlen, MSG_DONTWAIT)) > 0)
+		f->rlen += (size_t)n;
+	while (vici_frame_next(f->rbuf + used, f->rlen - used, &off, &plen) == 1) {
+		handle(f, f->rbuf + used + off, plen);
+		used += off + plen;
+	}
+	memmove(f->rbuf, f->rbuf + used, f->rlen - used);
+	f->rlen -= used;
+}
+
+/* run the loop and the fake charon for ms milliseconds */
+static void run_ms(struct fx *f, unsigned int ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms / 10; i++) {
+		f->d.loop.quit = false;
+		loop_timer_set_in(&f->d.loop, &f->stop, 10 * NSEC_PER_MSEC);
+		loop_run(&f->d.loop);
+		serve(f);
+	}
+}
+
+static void uplink_init(struct uplink *u, const char *name, const char *addr, bool active)
+{
+	u->cfg.name = (char *)name;
+	u->link.ifindex = 1;
+	u->link.has_addr4 = true;
+	inet_pton(AF_INET, addr, &u->link.addr4);
+	u->health.state = HEALTH_UP;
+	u->active = active;
+}
+
+static int setup(void **state)
+{
+	static char *unames[] = { "isp1", "isp2" }, *remotes[] = { "203.0.113.10" },
+		    *lts[] = { "100.80.0.0/24" }, *rts[] = { "100.81.0.0/24" };
+	struct ipsec_tunnel_conf tc = {
+		.name = "hq", .ike = "hq", .child = "net",
+		.remotes = { remotes, 1 }, .uplinks = { unames, 2 },
+		.local_ts = { lts, 1 }, .remote_ts = { rts, 1 },
+		.esp_stall_s = 3, .down_after = 3, .up_after = 1, .hold_down_s = 30,
+		.connect_timeout_s = 5,
+	};
+	struct ipsec_conf c = { .poll_ms = 100, .tunnels = { &tc, 1 } };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ulsteerXXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/charon.vici", f->dir);
+	f->srv = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	memcpy(sa.sun_path, f->path, strlen(f->path) + 1);
+	assert_int_equal(bind(f->srv, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(f->srv, 4), 0);
+	f->peer = -1;
+	assert_int_equal(loop_init(&f->d.loop), 0);
+	bus_init(&f->d.bus);
+	list_init(&f->d.uplinks);
+	uplink_init(&f->up[0], "isp1", "100.64.1.2", true);
+	uplink_init(&f->up[1], "isp2", "100.64.2.2", false);
+	list_add_tail(&f->up[0].node, &f->d.uplinks);
+	list_add_tail(&f->up[1].node, &f->d.uplinks);
+	loop_timer_init(&f->stop, stop_cb);
+	c.vici = f->path;
+	f->inst = plugin_ipsec.create(&f->d, &c);
+	assert_non_null(f->inst);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	plugin_ipsec.destroy(f->inst);
+	loop_timer_cancel(&f->d.loop, &f->stop);
+	loop_destroy(&f->d.loop);
+	if (f->peer >= 0)
+		close(f->peer);
+	close(f->srv);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static const char *status_uplink(struct fx *f, char *buf, size_t len)
+{
+	struct json_object *st = json_object_new_object(), *arr, *t, *v;
+
+	plugin_ipsec.status(f->inst, st);
+	assert_true(json_object_object_get_ex(st, "tunnels", &arr));
+	assert_int_equal(json_object_array_length(arr), 1);
+	t = json_object_array_get_idx(arr, 0);
+	assert_true(json_object_object_get_ex(t, "uplink", &v));
+	snprintf(buf, len, "%s", json_object_get_string(v));
+	json_object_put(st);
+	return buf;
+}
+
+static void steer(struct fx *f, const char *what)
+{
+	struct bus_event ev = {
+		.type = BUS_STEER, .object = "tunnel hq", .old_state = "isp1", .new_state = what,
+		.reason = "hijack of 203.0.113.0/24 seen on isp1",
+	};
+
+	bus_publish(&f->d.bus, &ev);
+}
+
+static void test_bus_steer_moves_make_before_break(void **state)
+{
+	struct fx *f = *state;
+	char u[32];
+
+	run_ms(f, 600);
+	assert_int_equal(f->loads, 1);
+	assert_int_equal(f->initiates, 1);
+	assert_string_equal(f->conn_local, "100.64.1.2");
+	assert_string_equal(f->conn_remote, "203.0.113.10");
+	assert_int_equal(f->nsas, 1);
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
+
+	steer(f, "avoid");
+	run_ms(f, 100);
+	/* the new path is loaded and initiated before anything is torn down */
+	assert_int_equal(f->loads, 2);
+	assert_string_equal(f->conn_local, "100.64.2.2");
+	assert_int_equal(f->initiates, 2);
+	run_ms(f, 400);
+	/* once the new IKE_SA is up, the old one (uid 1) goes */
+	assert_int_equal(f->terminates, 1);
+	assert_int_equal(f->last_terminated, 1);
+	assert_int_equal(f->nsas, 1);
+	assert_string_equal(f->sas[0].local, "100.64.2.2");
+	run_ms(f, 200);
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
+
+	/* the steer is lifted: back to the preferred uplink, again make-before-break */
+	steer(f, "clear");
+	run_ms(f, 600);
+	assert_int_equal(f->loads, 3);
+	assert_string_equal(f->conn_local, "100.64.1.2");
+	assert_int_equal(f->terminates, 2);
+	assert_int_equal(f->last_terminated, 2);
+	assert_int_equal(f->nsas, 1);
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
+}
+
+static void test_uplink_down_and_default_route_move(void **state)
+{
+	struct fx *f = *state;
+	struct bus_event ev = { .type = BUS_ACTIVE, .object = "isp2", .old_state = "isp1" };
+	char u[32];
+
+	run_ms(f, 600);
+	assert_string_equal(f->conn_local, "100.64.1.2");
+	/* policy moved the default route to isp2 (isp1 down) */
+	f->up[0].health.state = HEALTH_DOWN;
+	snprintf(f->up[0].health.reason, sizeof(f->up[0].health.reason), "0/4 targets answered");
+	f->up[0].active = false;
+	f->up[1].active = true;
+	bus_publish(&f->d.bus, &ev);
+	run_ms(f, 600);
+	assert_string_equal(f->conn_local, "100.64.2.2");
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
+	/* isp1 comes back and takes the default route again: the tunnel follows */
+	f->up[0].health.state = HEALTH_UP;
+	f->up[0].active = true;
+	f->up[1].active = false;
+	ev.object = "isp1";
+	ev.old_state = "isp2";
+	bus_publish(&f->d.bus, &ev);
+	run_ms(f, 600);
+	assert_string_equal(f->conn_local, "100.64.1.2");
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
+	assert_int_equal(f->nsas, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bus_steer_moves_make_before_break, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_uplink_down_and_default_route_move, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
