@@ -891,7 +891,15 @@ static void bus_cb(struct bus_sub *s, const struct bus_event *ev)
 				continue;
 			for (u = 0; u < t->nupl; u++)
 				if (strcmp(t->unames[u], ev->old_state) == 0) {
-					t->avoid[u] = strcmp(ev->new_state, "avoid") == 0;
+					bool avoid = strcmp(ev->new_state, "avoid") == 0;
+
+					/* like a failure: the path stays unused for the
+					 * hold-down after the anomaly ends (never flap
+					 * with a flapping announcement) */
+					if (t->avoid[u] && !avoid)
+						mark_bad(t, (int)u, -1,
+							 "its BGP view was anomalous until now");
+					t->avoid[u] = avoid;
 					snprintf(t->avoid_why, sizeof(t->avoid_why), "%s",
 						 ev->reason ? ev->reason : "BUS_STEER");
 				}

@@ -1,10 +1,16 @@
 #!/bin/bash
-# demo.sh - `make demo`: uplinkd in the simulated two-ISP network, with a story:
-#   1. both carriers up, isp1 (priority 10) carries the office
-#   2. isp1 is blackholed (its line stays up, nothing crosses it) -> failover to isp2
-#   3. isp1 comes back -> it gets the traffic again only after the hold-down
-# A LAN host pings the "internet" sink throughout. Afterwards the lab keeps running until
-# Ctrl-C, so you can play with it (commands are printed).
+# demo.sh - `make demo`: uplinkd in the simulated two-ISP network with a VPN to a remote site and
+# a BGP view of the site's prefix, playing the failures it is built for:
+#   1. both carriers up; isp1 (priority 10) carries the office; tunnel "hq" runs over isp1
+#   2. isp1 stops carrying ESP (ping and IKE still pass) -> only the tunnel moves to isp2
+#   3. ESP repaired -> the tunnel returns after the hold-down
+#   4. a BGP origin hijack of the site's prefix in isp1's view -> alert; the tunnel avoids isp1
+#   5. the hijack ends -> alert cleared; the tunnel returns after the hold-down
+#   6. isp1 blackholed (its line stays up, nothing crosses it) -> the default route fails over
+#   7. isp1 repaired -> traffic returns only after the hold-down
+# The LAN host pings the "internet" sink and the remote site's LAN throughout. Afterwards the lab
+# keeps running until Ctrl-C, so you can play with it (commands are printed). DEMO_QUICK=1 plays
+# only the story and exits (used by the lab to check the demo).
 set -eu
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$LAB_DIR/../.." && pwd)
@@ -13,6 +19,8 @@ export TOOLS=${TOOLS:-$ROOT/build/tools}
 P=${P:-uldemo}
 # shellcheck source=lib.sh
 . "$LAB_DIR/lib.sh"
+# shellcheck source=site.sh
+. "$LAB_DIR/site.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (network namespaces)" >&2; exit 1; }
 bold=$(tput bold 2>/dev/null || true)
@@ -22,12 +30,23 @@ show() {
 	ctl status || true
 	printf 'router default route: %s\n' "$(in_rtr ip -4 route show default | head -1)"
 }
-ping_pid=
+# until SECONDS WHAT CMD...: wait, then say how long it took
+until_ok() {
+	local s=$1 what=$2 t0
+	shift 2
+	t0=$(date +%s%3N)
+	if wait_for "$s" "$@"; then
+		echo "$what after $(($(date +%s%3N) - t0)) ms"
+	else
+		echo "(not within $s s: $what)"
+	fi
+}
+ping_pids=()
 fwd_pid=
 cleanup() {
 	trap - EXIT INT TERM
-	[ -z "$ping_pid" ] || kill "$ping_pid" 2>/dev/null || true
-	[ -z "$fwd_pid" ] || kill "$fwd_pid" 2>/dev/null || true
+	local p
+	for p in "${ping_pids[@]}" $fwd_pid; do kill "$p" 2>/dev/null || true; done
 	stop_uplinkd >/dev/null 2>&1 || true
 	topo_down "$P" >/dev/null 2>&1 || true
 	echo "demo: lab $P removed"
@@ -35,11 +54,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-say "building the lab $P: lan - router(wan1, wan2) - isp1/isp2 - core - sink"
+say "building the lab $P: lan - router(wan1, wan2) - isp1/isp2 - core - sink, remote site"
 topo_up "$P" >/dev/null
-lab_conf "$RUN/uplinkd.conf"
-conf_sub "$RUN/uplinkd.conf" "s/hold_down_s = 5;/hold_down_s = 10;/g" \
-	"\$a web = { listen = \"127.0.0.1:8080\"; };"
+site_up
+charon_start rtr rtr >/dev/null
+charon_start site site >/dev/null
+site_creds psk
+. "$LAB_DIR/bgp.sh"
+bgp_up >/dev/null
+bgp_conf "$RUN/uplinkd.conf"
+site_ipsec_conf psk "hold_down_s = 10;" >>"$RUN/uplinkd.conf"
+pw=demo
+hash=$(openssl passwd -6 "$pw")
+conf_sub "$RUN/uplinkd.conf" "s/hold_down_s = 5;/hold_down_s = 10;/g"
+cat >>"$RUN/uplinkd.conf" <<CONF
+web = { listen = "127.0.0.1:8080"; users = ( { name = "admin"; password_hash = "$hash"; } ); };
+CONF
 start_uplinkd "$RUN/uplinkd.conf"
 echo "uplinkd runs in $P-rtr with $RUN/uplinkd.conf; its log: $UPLINKD_LOG"
 # the status page listens on the router's loopback; forward the host's loopback to it
@@ -47,44 +77,73 @@ port=${DEMO_PORT:-8080}
 socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork \
 	EXEC:"ip netns exec $P-rtr socat STDIO TCP\:127.0.0.1\:8080" 2>/dev/null &
 fwd_pid=$!
-echo "status page: http://127.0.0.1:$port/  (open it now and watch the story)"
-in_ns lan ping -n -i 0.2 198.51.100.10 >"$RUN/ping.log" 2>&1 &
-ping_pid=$!
+echo "status page: http://127.0.0.1:$port/  (user admin, password $pw; open it now and watch)"
+in_ns lan ping -n -i 0.2 198.51.100.10 >"$RUN/ping-sink.log" 2>&1 &
+ping_pids+=($!)
+in_ns lan ping -n -i 0.2 100.81.0.2 >"$RUN/ping-site.log" 2>&1 &
+ping_pids+=($!)
 
-say "1. both carriers up; isp1 (priority 10) carries the office"
-wait_for 20 eval 'settled isp1 && settled isp2' || true
+PFX=203.0.113.0/24
+say "1. both carriers up; isp1 (priority 10) carries the office and the tunnel to the site"
+wait_for 40 eval 'settled isp1 && settled isp2 && tunnel_on hq isp1 $SITE_A' || true
+wait_for 30 eval 'bgp_established isp1 100.64.1.2 && bgp_established isp2 100.64.2.2' || true
+bgp_announce isp1 $PFX 64510,64500 >/dev/null
+bgp_announce isp2 $PFX 64510,64500 >/dev/null
 show
 
-say "2. isp1 blackholed: its link stays up, nothing crosses it"
+say "2. isp1 stops carrying ESP; ping and IKE still pass, so DPD would see nothing"
+fault isp1 esp-drop
+until_ok 20 "tunnel moved to isp2 (default route untouched)" tunnel_on hq isp2 $SITE_A
+echo "tunnel reason: $(tunnel_field hq reason)"
+show
+
+say "3. ESP repaired: the tunnel returns to isp1 after the 10 s hold-down"
+fault isp1 clear
+until_ok 60 "tunnel back on isp1" tunnel_on hq isp1 $SITE_A
+
+say "4. BGP: isp1's view of the site's prefix $PFX now ends in AS64666 (origin hijack)"
+bgp_announce isp1 $PFX 64666 >/dev/null
+until_ok 10 "alert raised" has_alert "hijack:$PFX:isp1"
+until_ok 20 "tunnel moved to isp2, whose view is clean" tunnel_on hq isp2 $SITE_A
+show
+
+say "5. the hijack ends: alert cleared, the tunnel returns after the hold-down"
+bgp_announce isp1 $PFX 64510,64500 >/dev/null
+until_ok 10 "alert cleared" eval '! has_alert "hijack:$PFX:isp1"'
+until_ok 60 "tunnel back on isp1" tunnel_on hq isp1 $SITE_A
+
+say "6. isp1 blackholed: its link stays up, nothing crosses it"
 fault isp1 blackhole
-t0=$(date +%s%3N)
-wait_for 20 default_is wan2 || true
-echo "default route moved to wan2 $(($(date +%s%3N) - t0)) ms after the fault"
+until_ok 20 "default route moved to wan2" default_is wan2
+until_ok 20 "tunnel followed it to isp2" tunnel_on hq isp2 $SITE_A
 show
 
-say "3. isp1 repaired: it must stay clean for the 10 s hold-down before it is used again"
+say "7. isp1 repaired: it must stay clean for the 10 s hold-down before it is used again"
 fault isp1 blackhole-off
 t0=$(date +%s%3N)
-for _ in $(seq 15); do
+for _ in $(seq 20); do
 	sleep 1
-	printf '  +%2d s: isp1 %-8s default via %s\n' $((($(date +%s%3N) - t0) / 1000)) \
-		"$(uplink_field isp1 state)" "$(default_dev)"
-	default_is wan1 && break
+	printf '  +%2d s: isp1 %-8s default via %s, tunnel on %s\n' $((($(date +%s%3N) - t0) / 1000)) \
+		"$(uplink_field isp1 state)" "$(default_dev)" "$(tunnel_field hq uplink)"
+	default_is wan1 && tunnel_on hq isp1 $SITE_A && break
 done
 show
 
 say "what happened, from the journal"
-ctl events -n 20 || true
-sent=$(grep -c "icmp_seq" "$RUN/ping.log" || true)
-echo "LAN host pings to the sink: $sent answered during the story (one every 200 ms)"
+ctl events -n 40 || true
+echo "LAN host pings answered during the story (one every 200 ms):" \
+	"sink $(grep -c icmp_seq "$RUN/ping-sink.log" || true)," \
+	"remote site $(grep -c icmp_seq "$RUN/ping-site.log" || true)"
+[ -z "${DEMO_QUICK:-}" ] || exit 0
 
 say "the lab keeps running; press Ctrl-C to stop and remove it"
-cat <<EOF
-  status page:   http://127.0.0.1:$port/
-  status:        ip netns exec $P-rtr $UPLINKCTL -s $SOCK status
+cat <<EOF2
+  status page:   http://127.0.0.1:$port/  (admin / $pw to act: prefer, acknowledge)
+  live view:     ip netns exec $P-rtr $UPLINKCTL -s $SOCK watch
   events:        ip netns exec $P-rtr $UPLINKCTL -s $SOCK events
-  faults:        $LAB_DIR/fault.sh $P isp1 blackhole|loss 20|delay 100 30|carrier-down|clear
+  faults:        $LAB_DIR/fault.sh $P isp1 blackhole|loss 20|delay 100 30|esp-drop|carrier-down|clear
+  BGP hijack:    ip netns exec $P-isp1 gobgp -u 127.0.0.1 -p 50051 global rib add -a ipv4 $PFX aspath 64666 origin igp nexthop 100.64.1.1
   daemon log:    tail -f $UPLINKD_LOG
-EOF
+EOF2
 while uplinkd_alive; do sleep 1; done
 echo "demo: uplinkd exited; see $UPLINKD_LOG"

@@ -225,7 +225,7 @@ static int setup(void **state)
 		.name = "hq", .ike = "hq", .child = "net",
 		.remotes = { remotes, 1 }, .uplinks = { unames, 2 },
 		.local_ts = { lts, 1 }, .remote_ts = { rts, 1 },
-		.esp_stall_s = 3, .down_after = 3, .up_after = 1, .hold_down_s = 30,
+		.esp_stall_s = 3, .down_after = 3, .up_after = 1, .hold_down_s = 1,
 		.connect_timeout_s = 5,
 	};
 	struct ipsec_conf c = { .poll_ms = 100, .tunnels = { &tc, 1 } };
@@ -324,9 +324,13 @@ static void test_bus_steer_moves_make_before_break(void **state)
 	run_ms(f, 200);
 	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
 
-	/* the steer is lifted: back to the preferred uplink, again make-before-break */
+	/* the steer is lifted: the tunnel stays for the hold-down (1 s here), like after
+	 * any failure, then goes back to the preferred uplink, again make-before-break */
 	steer(f, "clear");
 	run_ms(f, 600);
+	assert_int_equal(f->loads, 2);
+	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
+	run_ms(f, 1200);
 	assert_int_equal(f->loads, 3);
 	assert_string_equal(f->conn_local, "100.64.1.2");
 	assert_int_equal(f->terminates, 2);
