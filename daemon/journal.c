@@ -141,13 +141,13 @@ err:
 	return err ? err : -EIO;
 }
 
-static char *event_line(const struct bus_event *ev)
+struct json_object *journal_event_json(const struct bus_event *ev)
 {
 	struct json_object *o = json_object_new_object();
-	char *line;
 
 #define STR_OR_NULL(s) ((s) ? json_object_new_string(s) : NULL)
-	json_object_object_add(o, "ts_ms", json_object_new_int64((int64_t)ev->ts_ms));
+	json_object_object_add(o, "ts_ms", json_object_new_int64((int64_t)(
+		ev->ts_ms ? ev->ts_ms : loop_clock_realtime_ms())));
 	json_object_object_add(o, "type", json_object_new_string(
 		(unsigned int)ev->type < BUS_TYPE_MAX ? bus_type_names[ev->type] : "unknown"));
 	json_object_object_add(o, "object", STR_OR_NULL(ev->object));
@@ -155,7 +155,14 @@ static char *event_line(const struct bus_event *ev)
 	json_object_object_add(o, "new", STR_OR_NULL(ev->new_state));
 	json_object_object_add(o, "reason", STR_OR_NULL(ev->reason));
 #undef STR_OR_NULL
-	line = strdup(json_object_to_json_string_ext(o, JSON_OUT));
+	return o;
+}
+
+static char *event_line(const struct bus_event *ev)
+{
+	struct json_object *o = journal_event_json(ev);
+	char *line = strdup(json_object_to_json_string_ext(o, JSON_OUT));
+
 	json_object_put(o);
 	return line;
 }

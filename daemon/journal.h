@@ -19,5 +19,9 @@ int journal_init(struct daemon *d);
 void journal_destroy(struct daemon *d);
 /* The last `count` entries, oldest first, as a JSON array (new reference). */
 struct json_object *journal_last(struct daemon *d, size_t count);
+/* One event as the journal keeps it: {ts_ms, type, object, old, new, reason}
+ * (the web stream and uplinkd --replay print the same shape). */
+struct bus_event;
+struct json_object *journal_event_json(const struct bus_event *ev);
 
 #endif

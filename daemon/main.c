@@ -14,6 +14,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "hook.h"
+#include "journal.h"
 #include "log.h"
 #include "plugin.h"
 #include "status.h"
@@ -112,15 +113,7 @@ static void replay_event(struct bus_sub *s, const struct bus_event *ev)
 
 	if (ev->type != BUS_ALERT && ev->type != BUS_STEER)
 		return;
-	j = json_object_new_object();
-	json_object_object_add(j, "ts_ms", json_object_new_int64((int64_t)ev->ts_ms));
-	json_object_object_add(j, "type", json_object_new_string(bus_type_names[ev->type]));
-	json_object_object_add(j, "object", json_object_new_string(ev->object));
-	json_object_object_add(j, "old", ev->old_state ? json_object_new_string(ev->old_state) :
-							  NULL);
-	json_object_object_add(j, "new", json_object_new_string(ev->new_state));
-	json_object_object_add(j, "reason", ev->reason ? json_object_new_string(ev->reason) :
-							 NULL);
+	j = journal_event_json(ev);
 	printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 								  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);

@@ -398,7 +398,18 @@ static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 						     .reason = reason });
 }
 
-/* BUS_STEER: "tunnel NAME" for the IPsec monitor, "prefix P" for a route (route = true) */
+static void steer_publish(struct bgpmon *m, const char *obj, const struct watch_steer *s,
+			  bool avoid, const char *why, uint64_t now_ms)
+{
+	log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid", s->uplink, why);
+	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
+						     .ts_ms = m->replay ? now_ms : 0,
+						     .object = obj, .old_state = s->uplink,
+						     .new_state = avoid ? "avoid" : "clear",
+						     .reason = why });
+}
+
+/* BUS_STEER: "tunnel NAME" for the IPsec monitor, "prefix P" for route_prefix.c (route = true) */
 static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
 		     uint64_t now_ms)
 {
@@ -409,24 +420,12 @@ static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const c
 		 avoid ? s->via : "");
 	if (s->tunnel[0]) {
 		snprintf(obj, sizeof(obj), "tunnel %s", s->tunnel);
-		log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid",
-			   s->uplink, why);
-		bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
-							     .ts_ms = m->replay ? now_ms : 0,
-							     .object = obj, .old_state = s->uplink,
-							     .new_state = avoid ? "avoid" : "clear",
-							     .reason = why });
+		steer_publish(m, obj, s, avoid, why, now_ms);
 	}
 	if (s->route) {
 		bgp_prefix_format(&s->prefix, pfx, sizeof(pfx));
 		snprintf(obj, sizeof(obj), "prefix %s", pfx);
-		log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid",
-			   s->uplink, why);
-		bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
-							     .ts_ms = m->replay ? now_ms : 0,
-							     .object = obj, .old_state = s->uplink,
-							     .new_state = avoid ? "avoid" : "clear",
-							     .reason = why });
+		steer_publish(m, obj, s, avoid, why, now_ms);
 	}
 }
 

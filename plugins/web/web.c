@@ -289,17 +289,7 @@ static void web_bus_cb(struct bus_sub *sub, const struct bus_event *ev)
 
 	if (!w->sse.n)
 		return;
-	o = json_object_new_object();
-#define STR_OR_NULL(s) ((s) ? json_object_new_string(s) : NULL)
-	json_object_object_add(o, "ts_ms", json_object_new_int64((int64_t)(
-		ev->ts_ms ? ev->ts_ms : loop_clock_realtime_ms())));
-	json_object_object_add(o, "type", json_object_new_string(
-		(unsigned int)ev->type < BUS_TYPE_MAX ? bus_type_names[ev->type] : "unknown"));
-	json_object_object_add(o, "object", STR_OR_NULL(ev->object));
-	json_object_object_add(o, "old", STR_OR_NULL(ev->old_state));
-	json_object_object_add(o, "new", STR_OR_NULL(ev->new_state));
-	json_object_object_add(o, "reason", STR_OR_NULL(ev->reason));
-#undef STR_OR_NULL
+	o = journal_event_json(ev);
 	web_sse_send(&w->sse, "event", json_object_to_json_string_ext(o, JSON_OUT));
 	json_object_put(o);
 	/* the status once, after the decision that published this is complete */
