@@ -16,34 +16,8 @@
 #include <string.h>
 
 #include "../../plugins/monitor-bgp/bgp.h"
+#include "wire_build.h"
 
-struct b {
-	uint8_t d[8192];
-	size_t n;
-};
-
-static void b8(struct b *b, unsigned int v)
-{
-	b->d[b->n++] = (uint8_t)v;
-}
-
-static void b16(struct b *b, unsigned int v)
-{
-	b8(b, v >> 8);
-	b8(b, v);
-}
-
-static void b32(struct b *b, uint32_t v)
-{
-	b16(b, v >> 16);
-	b16(b, v & 0xffff);
-}
-
-static void bmem(struct b *b, const void *p, size_t n)
-{
-	memcpy(b->d + b->n, p, n);
-	b->n += n;
-}
 
 static void battr(struct b *b, uint8_t fl, uint8_t code, const void *v, size_t len)
 {

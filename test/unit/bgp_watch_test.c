@@ -22,6 +22,7 @@
 #include "../../plugins/monitor-bgp/station.h"
 #include "../../plugins/monitor-bgp/watch.h"
 #include "bgp_lab_capture.h"
+#include "wire_build.h"
 
 struct rec {
 	char log[64][256];
@@ -395,16 +396,6 @@ static void test_route_steer_via(void **state)
 }
 
 /* ---- the station ---- */
-
-struct b {
-	uint8_t d[4096];
-	size_t n;
-};
-
-static void b8(struct b *b, unsigned int v) { b->d[b->n++] = (uint8_t)v; }
-static void b16(struct b *b, unsigned int v) { b8(b, v >> 8); b8(b, v & 0xff); }
-static void b32(struct b *b, uint32_t v) { b16(b, v >> 16); b16(b, v & 0xffff); }
-static void bmem(struct b *b, const void *p, size_t n) { memcpy(b->d + b->n, p, n); b->n += n; }
 
 static void bmp_hdr(struct b *b, uint8_t type, size_t len)
 {

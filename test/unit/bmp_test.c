@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../plugins/monitor-bgp/bmp.h"
+#include "wire_build.h"
 
 /* captured from gobgpd 3.10 (AS 65002, BMP "all") peering with AS 65001 */
 static const uint8_t gobgp_peer_up[] = {
@@ -73,33 +74,6 @@ static const uint8_t gobgp_peer_down[] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x15, 0x03, 0x06, 0x02,
 };
 
-struct b {
-	uint8_t d[4096];
-	size_t n;
-};
-
-static void b8(struct b *b, unsigned int v)
-{
-	b->d[b->n++] = (uint8_t)v;
-}
-
-static void b16(struct b *b, unsigned int v)
-{
-	b8(b, v >> 8);
-	b8(b, v);
-}
-
-static void b32(struct b *b, uint32_t v)
-{
-	b16(b, v >> 16);
-	b16(b, v & 0xffff);
-}
-
-static void bmem(struct b *b, const void *p, size_t n)
-{
-	memcpy(b->d + b->n, p, n);
-	b->n += n;
-}
 
 static void btlv(struct b *b, unsigned int type, const void *v, size_t len)
 {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../plugins/monitor-bgp/mrt.h"
+#include "wire_build.h"
 
 /* written by gobgpd 3.10 ([[mrt-dump]] table and updates), AS 65002 peering with 65001 */
 static const uint8_t gobgp_peer_index[] = {
@@ -66,33 +67,6 @@ static const uint8_t gobgp_bgp4mp_v6[] = {
 	0x00, 0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,
 };
 
-struct b {
-	uint8_t d[4096];
-	size_t n;
-};
-
-static void b8(struct b *b, unsigned int v)
-{
-	b->d[b->n++] = (uint8_t)v;
-}
-
-static void b16(struct b *b, unsigned int v)
-{
-	b8(b, v >> 8);
-	b8(b, v);
-}
-
-static void b32(struct b *b, uint32_t v)
-{
-	b16(b, v >> 16);
-	b16(b, v & 0xffff);
-}
-
-static void bmem(struct b *b, const void *p, size_t n)
-{
-	memcpy(b->d + b->n, p, n);
-	b->n += n;
-}
 
 static void bhdr(struct b *b, unsigned int type, unsigned int subtype)
 {
