@@ -89,6 +89,12 @@ struct config {
 	size_t nsections;
 };
 
+/* The targets a probe block runs: its `targets`, or, for a method that defaults to the
+ * uplink's gateway (plugin->target_gateway), that one. */
+size_t cfg_probe_ntargets(const struct cfg_probe *p);
+/* The name of its target i (as configured; "gateway" for the default one). */
+const char *cfg_probe_target(const struct cfg_probe *p, size_t i);
+
 /* Keys of one uplink: uplink.c diffs and copies uplinks with these. */
 extern const struct cfg_key config_uplink_keys[];
 

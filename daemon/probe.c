@@ -94,6 +94,19 @@ void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns
 	probe_expiry_arm(u);
 }
 
+/* A gateway target follows the uplink's gateway (configured or learned). */
+static int target_resolve(struct probe_run *r, struct probe_target *t)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->addr;
+
+	if (!t->gateway)
+		return 0;
+	if (!uplink_gateway4(r->u, &a4->sin_addr))
+		return -EHOSTUNREACH; /* none known yet (DHCP) */
+	a4->sin_family = AF_INET;
+	return 0;
+}
+
 static void probe_tick_cb(struct loop_timer *t)
 {
 	struct probe_tick *k = container_of(t, struct probe_tick, timer);
@@ -112,7 +125,9 @@ static void probe_tick_cb(struct loop_timer *t)
 	loop_timer_set(l, t, next);
 
 	seq = health_sent(&u->health, hidx, now);
-	err = r->plugin->probe_send(r->inst, k->idx, seq);
+	err = target_resolve(r, &r->targets[k->idx]);
+	if (!err)
+		err = r->plugin->probe_send(r->inst, k->idx, seq);
 	if (err < 0) {
 		log_dbg(LOG_PROBE, "%s: %s probe %u to %s not sent: %s", r->uplink_name,
 			r->plugin->name, seq, r->targets[k->idx].name, strerror(-err));
@@ -181,7 +196,7 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 				  size_t first_target)
 {
 	struct loop *l = &u->d->loop;
-	size_t i, n = cfg->targets.n;
+	size_t i, n = cfg_probe_ntargets(cfg);
 	struct probe_run *r;
 
 	if (!cfg->plugin || cfg->plugin->kind != PLUGIN_PROBE || !cfg->plugin->probe_create ||
@@ -210,10 +225,16 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 	if (!r->uplink_name || !r->ifname || !r->names || !r->targets || !r->ticks)
 		goto err;
 	for (i = 0; i < n; i++) {
-		r->names[i] = strdup(cfg->targets.v[i]);
+		r->names[i] = strdup(cfg_probe_target(cfg, i));
 		if (!r->names[i])
 			goto err;
-		if (target_parse(&r->targets[i], r->names[i]) < 0) {
+		if (!cfg->targets.n) { /* the method's default: the gateway, at each send */
+			r->targets[i].name = r->names[i];
+			r->targets[i].family = AF_INET;
+			r->targets[i].addrlen = sizeof(struct sockaddr_in);
+			r->targets[i].addr.ss_family = AF_INET;
+			r->targets[i].gateway = true;
+		} else if (target_parse(&r->targets[i], r->names[i]) < 0) {
 			log_err("%s: %s probe target \"%s\" is not an IPv4 or IPv6 address",
 				u->cfg.name, cfg->method, r->names[i]);
 			goto err;

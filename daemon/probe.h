@@ -31,6 +31,7 @@ struct probe_target {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	size_t health_idx; /* index in the uplink's health targets */
+	bool gateway;	   /* the uplink's IPv4 gateway, looked up before every send */
 };
 
 /* What a probe plugin instance gets; it must not keep pointers past destroy(). */
