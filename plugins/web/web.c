@@ -10,8 +10,8 @@
  * the loop. A 1 s timer samples every uplink into the history (history.c),
  * writes it to the history file every 5 minutes and on stop, and feeds the SSE
  * stream (web_sse.c); a bus subscription pushes every event and a fresh status
- * to the stream. Routing is in web_route.c, credentials and CSRF in auth.c, the
- * Prometheus writer in metrics.c, the page in page.html (built into page.c).
+ * to the stream. Routing is in web_route.c, credentials, CSRF and login limits
+ * in auth.c, the Prometheus snapshot and writer in metrics_daemon.c and metrics.c, the page in page.html (built into page.c).
  * Actions call policy_prefer() and daemon_monitor_action() with who =
  * "web:USER". Created and destroyed by daemon.c (monitors_apply).
  */
@@ -87,6 +87,7 @@ struct web {
 	struct web_sessions sessions;
 	struct web_login_limit logins;
 	struct web_hosts hosts;
+	uint64_t hosts_refused;
 	struct log_rl rl_fail, rl_locked, rl_host; /* apart: one flood hides not the other */
 
 	struct web_sse sse;
@@ -473,64 +474,16 @@ static enum MHD_Result reply_error(struct MHD_Connection *con, unsigned int stat
 	return reply_error_r(con, status, msg, NULL);
 }
 
-static long long rss_bytes(void)
-{
-	unsigned long long size, resident;
-	long page = sysconf(_SC_PAGESIZE);
-	FILE *f = fopen("/proc/self/statm", "re");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "%llu %llu", &size, &resident);
-	fclose(f);
-	return n == 2 && page > 0 ? (long long)(resident * (unsigned long long)page) : -1;
-}
-
 static enum MHD_Result reply_metrics(struct web *w, struct MHD_Connection *con)
 {
-	struct daemon *d = w->d;
-	struct web_metric_uplink *mu;
-	struct web_metrics m = {
-		.states = health_state_names,
-		.nstates = HEALTH_STATE_MAX,
-		.policy_switches = d->policy ? policy_switches(d) : 0,
-		.rss_bytes = rss_bytes(),
+	struct web_metrics_counters c = {
+		.login_failures = w->logins.failed_total,
+		.logins_refused = w->logins.refused_total,
+		.hosts_refused = w->hosts_refused,
 	};
-	uint64_t now = loop_clock_realtime_ms();
-	struct json_object *st, *bgp;
-	struct uplink *u;
-	size_t n = 0, len;
-	char *body;
+	size_t len = 0;
+	char *body = web_metrics_daemon(w->d, &c, &len);
 
-	list_for_each_entry(u, &d->uplinks, node)
-		n++;
-	mu = calloc(n ? n : 1, sizeof(*mu));
-	if (!mu)
-		return reply_error(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	list_for_each_entry(u, &d->uplinks, node) {
-		struct web_metric_uplink *x = &mu[m.n++];
-		struct health_metrics hm;
-
-		health_metrics(&u->health, &hm);
-		x->name = u->cfg.name;
-		x->state = (size_t)u->health.state;
-		x->up = u->health.state != HEALTH_DOWN;
-		x->active = u->active;
-		x->rtt_ms = hm.rtt_ms;
-		x->loss_pct = hm.loss_pct;
-		x->jitter_ms = hm.rtt_ms < 0 ? -1 : hm.jitter_ms;
-		x->switches = u->switches;
-	}
-	m.u = mu;
-	m.uptime_s = now > d->started_ms ? (double)(now - d->started_ms) / 1000.0 : 0;
-	st = status_build(d);
-	json_object_object_get_ex(st, "tunnels", &m.tunnels);
-	if (json_object_object_get_ex(st, "bgp", &bgp))
-		json_object_object_get_ex(bgp, "alerts", &m.alerts);
-	body = web_metrics_format(&m, &len);
-	json_object_put(st);
-	free(mu);
 	if (!body)
 		return reply_error(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	return reply(con, MHD_HTTP_OK, WEB_METRICS_CONTENT_TYPE, body, len,
@@ -825,6 +778,7 @@ static enum MHD_Result reply_wrong_host(struct web *w, struct MHD_Connection *co
 	char msg[256], peer[INET6_ADDRSTRLEN];
 	const char *host = hdr(con, MHD_HTTP_HEADER_HOST);
 
+	w->hosts_refused++;
 	peer_text(con, peer, sizeof(peer));
 	log_rl_msg(&w->rl_host, LOG_NOTICE, "web: %s asked for Host \"%.64s\", not one of web.hosts; refused",
 		   peer, host ? host : "");
