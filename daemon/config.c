@@ -170,20 +170,6 @@ const void *config_section(const struct config *cfg, const char *plugin_name)
 	return NULL;
 }
 
-size_t cfg_probe_ntargets(const struct cfg_probe *p)
-{
-	if (!p->targets.n && p->plugin && p->plugin->target_gateway)
-		return 1;
-	return p->targets.n;
-}
-
-const char *cfg_probe_target(const struct cfg_probe *p, size_t i)
-{
-	if (!p->targets.n && p->plugin && p->plugin->target_gateway)
-		return i == 0 ? "gateway" : NULL;
-	return i < p->targets.n ? p->targets.v[i] : NULL;
-}
-
 static int addr_family(const char *s)
 {
 	int fam = 0;
@@ -265,7 +251,7 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 		if (p->plugin && p->plugin->check)
 			p->plugin->check(p->pconf, cfg, p->line, d);
 	}
-	if (u->probes.n && (size_t)u->health.min_targets > ntargets)
+	if (ntargets && (size_t)u->health.min_targets > ntargets) /* 0: said per block */
 		cfg_diag_add(d, u->line, "uplinks.[%zu].health.min_targets: %d, but the uplink has only %zu target%s; lower it or add targets",
 			     i, u->health.min_targets, ntargets, ntargets == 1 ? "" : "s");
 	if (u->health.down_after > u->health.window)

@@ -24,9 +24,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define PROBE_NOTE_MAX 96
 
 struct probe_tick {
 	struct loop_timer timer;
@@ -47,6 +50,7 @@ struct probe_run {
 	char *uplink_name;
 	char *ifname;
 	char **names;
+	char (*notes)[PROBE_NOTE_MAX]; /* per target: why it last failed (probe_fail); "": - */
 };
 
 static uint64_t probe_clock(struct uplink *u)
@@ -89,9 +93,38 @@ void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns
 
 	if (idx >= env->ntargets)
 		return;
+	r->notes[idx][0] = '\0';
 	if (health_answered(&u->health, r->first + idx, seq, rx_ns))
 		uplink_health_changed(u, old);
 	probe_expiry_arm(u);
+}
+
+void probe_fail(struct probe_env *env, size_t idx, uint32_t seq, const char *why)
+{
+	struct probe_run *r = env->core;
+	struct uplink *u = r->u;
+	enum health_state old = u->health.state;
+
+	if (idx >= env->ntargets)
+		return;
+	snprintf(r->notes[idx], sizeof(r->notes[idx]), "%s", why ? why : "failed");
+	if (health_send_failed(&u->health, r->first + idx, seq, probe_clock(u)))
+		uplink_health_changed(u, old);
+	probe_expiry_arm(u);
+}
+
+const char *probe_target_note(const struct uplink *u, size_t health_idx)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprobes; i++) {
+		const struct probe_run *r = u->probes[i];
+
+		if (r && health_idx >= r->first && health_idx < r->first + r->env.ntargets)
+			return r->notes[health_idx - r->first][0] ?
+				       r->notes[health_idx - r->first] : NULL;
+	}
+	return NULL;
 }
 
 /* A gateway target follows the uplink's gateway (configured or learned). */
@@ -168,6 +201,7 @@ static void probe_run_free(struct probe_run *r)
 		for (i = 0; i < r->env.ntargets; i++)
 			free(r->names[i]);
 	free(r->names);
+	free(r->notes);
 	free(r->targets);
 	free(r->ticks);
 	free(r->uplink_name);
@@ -221,8 +255,9 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 	r->names = calloc(n ? n : 1, sizeof(*r->names));
 	r->targets = calloc(n ? n : 1, sizeof(*r->targets));
 	r->ticks = calloc(n ? n : 1, sizeof(*r->ticks));
+	r->notes = calloc(n ? n : 1, sizeof(*r->notes));
 	r->env.ntargets = n;
-	if (!r->uplink_name || !r->ifname || !r->names || !r->targets || !r->ticks)
+	if (!r->uplink_name || !r->ifname || !r->names || !r->targets || !r->ticks || !r->notes)
 		goto err;
 	for (i = 0; i < n; i++) {
 		r->names[i] = strdup(cfg_probe_target(cfg, i));

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "health.h"
 #include "policy.h"
+#include "probe.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -80,6 +81,8 @@ static struct json_object *target_json(const struct uplink *u, size_t idx)
 	json_object_object_add(to, "rtt_ms", num1(m.rtt_ms));
 	json_object_object_add(to, "loss_pct", num1(m.loss_pct));
 	json_object_object_add(to, "jitter_ms", num1(m.jitter_ms));
+	json_object_object_add(to, "error", probe_target_note(u, idx) ?
+				       json_object_new_string(probe_target_note(u, idx)) : NULL);
 	return to;
 }
 

@@ -259,7 +259,8 @@ static void print_status(struct json_object *st)
 	}
 }
 
-/* Every uplink's probe targets: sent, answered, RTT and loss over the window. */
+/* Every uplink's probe targets: sent, answered, RTT and loss over the window, and why
+ * the last probe failed when the probe said (a captive portal's 302). */
 static void print_targets(struct json_object *st)
 {
 	struct json_object *ups, *ts, *v;
@@ -284,17 +285,18 @@ static void print_targets(struct json_object *st)
 					      json_object_get_int64(v) : 0;
 
 			if (!head) {
-				printf("\n  %-10s %-7s %-24s %9s %9s %9s %7s\n", "UPLINK", "METHOD",
-				       "TARGET", "SENT", "ANSWERED", "RTT", "LOSS");
+				printf("\n  %-10s %-7s %-24s %9s %9s %9s %7s  %s\n", "UPLINK",
+				       "METHOD", "TARGET", "SENT", "ANSWERED", "RTT", "LOSS", "ERROR");
 				head = true;
 			}
 			fmt_num(rtt, sizeof(rtt), t, "rtt_ms", " ms");
 			fmt_num(loss, sizeof(loss), t, "loss_pct", " %");
-			printf("  %-10s %-7s %-24s %9lld %9lld %9s %7s\n",
+			printf("  %-10s %-7s %-24s %9lld %9lld %9s %7s  %s%s%s\n",
 			       str(u, "name") ? str(u, "name") : "?",
 			       str(t, "method") ? str(t, "method") : "-",
 			       str(t, "name") ? str(t, "name") : "?", (long long)sent, (long long)ans,
-			       rtt, loss);
+			       rtt, loss, str(t, "error") ? c_on("down") : "",
+			       str(t, "error") ? str(t, "error") : "", str(t, "error") ? c_off() : "");
 		}
 	}
 }
