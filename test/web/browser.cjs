@@ -14,9 +14,9 @@
 // fill it, and checks the tables and the Acknowledge button. At phone width (390 px) every
 // table must fit inside its card (.card or .tbl), measured twice: with the live page, and
 // with the page's renderer given the widest content it can meet (long reasons, paths, IPv6
-// remotes and alert ids, unacknowledged alerts with their button) in the same step, so a
-// status pushed meanwhile cannot undo it (phone_tables, phone_tables_end: the tables that
-// do not fit, with their widths; a screenshot of each state).
+// remotes, targets and alert ids, target errors, unacknowledged alerts with their button)
+// in the same step, so a status pushed meanwhile cannot undo it (phone_tables,
+// phone_tables_end: the tables that do not fit, with their widths; a screenshot of each).
 "use strict";
 const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
@@ -43,6 +43,11 @@ function tablesOverflowing(page, widest) {
 					      prefix: "2001:db8:ffff:ff00::/56", type: "subprefix",
 					      peer: "2001:db8:ffff:ffff::1", uplink: "isp2-lte-backup",
 					      origin_as: 4200000000, since: now - 3 * 3600000, acked: false }] };
+			(st.uplinks || []).forEach((u) => (u.targets || []).forEach((x) => {
+				x.name = "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"; x.method = "arping";
+				x.sent = 123456789; x.answered = 123456780; x.rtt_ms = 12345.6;
+				x.error = "not an HTTP answer: no status line in the first 1024 bytes";
+			}));
 			showStatus(st);
 			S.events.push({ ts_ms: now, type: "config", object: "/etc/uplinkd/a-rather-long-directory-name/uplinkd.conf",
 					old: "loaded-from-a-previous-version", new: "reloaded", reason: long });
