@@ -2,14 +2,15 @@
 # Hostile web clients (issue 10): failed logins are limited per client address, so 50 wrong
 # passwords from one address lock that address out (429 with Retry-After) while the admin on
 # another address still logs in; a request whose Host is not one of the page's names (a page
-# of another site behind a DNS rebinding) is refused with 421 on every path, and web.hosts,
-# applied by a reload, replaces the default names.
+# of another site behind a DNS rebinding) is refused with 421 on every path, while the listen
+# address, localhost and a socat forward on 127.0.0.1 (the demo's way in) are answered; and
+# web.hosts, applied by a reload, replaces the default names.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 command -v curl >/dev/null || skip_all "no curl"
 command -v openssl >/dev/null || skip_all "no openssl (for a password hash)"
-plan 14
+plan 15
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -65,6 +66,13 @@ check "the listen address, with or without the port, and localhost are answered"
 	eval '[ "$(code "$URL/api/status")" = 200 ] &&
 	      [ "$(code -H "Host: 100.80.0.1" "$URL/api/status")" = 200 ] &&
 	      [ "$(code -H "Host: localhost:9090" "$URL/api/status")" = 200 ]'
+# the demo's way in: a socat forward on 127.0.0.1 (another port) to the listen address
+in_ns lan socat TCP-LISTEN:18080,bind=127.0.0.1,reuseaddr,fork TCP:100.80.0.1:8080 \
+	</dev/null >/dev/null 2>&1 &
+echo $! >"$RUN/socat.pid"
+check "through a socat forward on 127.0.0.1:18080 (as make demo does) the page answers" \
+	wait_for 10 eval '[ "$(code http://127.0.0.1:18080/api/status)" = 200 ] &&
+		[ "$(code http://127.0.0.1:18080/)" = 200 ]'
 check "the refusal is logged with the client and the name" \
 	grep -q 'web: 100.80.0.2 asked for Host "rebind.example' "$UPLINKD_LOG"
 
