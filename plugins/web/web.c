@@ -10,8 +10,9 @@
  * the loop. A 1 s timer samples every uplink into the history (history.c),
  * writes it to the history file every 5 minutes and on stop, and feeds the SSE
  * stream (web_sse.c); a bus subscription pushes every event and a fresh status
- * to the stream. Routing is in web_route.c, credentials, CSRF and login limits
- * in auth.c, the Prometheus snapshot and writer in metrics_daemon.c and metrics.c, the page in page.html (built into page.c).
+ * to the stream. Routing and the Host names are in web_route.c, credentials,
+ * CSRF and login limits in auth.c, the Prometheus snapshot and writer in
+ * metrics_daemon.c and metrics.c, the page in page.html (built into page.c).
  * Actions call policy_prefer() and daemon_monitor_action() with who =
  * "web:USER". Created and destroyed by daemon.c (monitors_apply).
  */
