@@ -24,7 +24,8 @@
 static const struct cfg_key probe_keys[] = {
 	{ "method", CFG_STRING, offsetof(struct cfg_probe, method), CFG_REQUIRED, .min = 1,
 	  .hint = "e.g. method = \"icmp\";" },
-	{ "targets", CFG_ADDRS, offsetof(struct cfg_probe, targets), CFG_REQUIRED, .min = 1,
+	/* required unless the method probes the gateway by default (check_uplink) */
+	{ "targets", CFG_ADDRS, offsetof(struct cfg_probe, targets), 0, .min = 1,
 	  .max = 16, .hint = "e.g. targets = [ \"192.0.2.1\", \"192.0.2.2\" ];" },
 	{ "interval_ms", CFG_INT, offsetof(struct cfg_probe, interval_ms), 0, .min = 50,
 	  .max = 60000, .def = 500 },
@@ -191,6 +192,19 @@ static uint32_t uplink_table(const struct cfg_uplink *u, size_t pos)
 
 /* ---- cross references ---- */
 
+static void check_targets(const struct cfg_probe *p, size_t i, size_t j, struct cfg_diag *d)
+{
+	size_t k;
+
+	if (!p->targets.n && !(p->plugin && p->plugin->target_gateway))
+		cfg_diag_add(d, p->line, "uplinks.[%zu].probes.[%zu]: missing required key \"targets\"; e.g. targets = [ \"192.0.2.1\", \"192.0.2.2\" ];",
+			     i, j);
+	for (k = 0; p->plugin && p->plugin->target_family == AF_INET && k < p->targets.n; k++)
+		if (addr_family(p->targets.v[k]) != AF_INET)
+			cfg_diag_add(d, p->line, "uplinks.[%zu].probes.[%zu].targets.[%zu]: \"%s\": method \"%s\" takes IPv4 addresses only",
+				     i, j, k, p->targets.v[k], p->method);
+}
+
 static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 {
 	const struct cfg_uplink *u = config_uplink(cfg, i);
@@ -226,7 +240,8 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 	for (j = 0; j < u->probes.n; j++) {
 		const struct cfg_probe *p = (const struct cfg_probe *)u->probes.v + j;
 
-		ntargets += p->targets.n;
+		check_targets(p, i, j, d);
+		ntargets += cfg_probe_ntargets(p);
 		if (j == 0) {
 			interval = p->interval_ms;
 		} else if (p->interval_ms != interval) {
@@ -236,7 +251,7 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 		if (p->plugin && p->plugin->check)
 			p->plugin->check(p->pconf, cfg, p->line, d);
 	}
-	if (u->probes.n && (size_t)u->health.min_targets > ntargets)
+	if (ntargets && (size_t)u->health.min_targets > ntargets) /* 0: said per block */
 		cfg_diag_add(d, u->line, "uplinks.[%zu].health.min_targets: %d, but the uplink has only %zu target%s; lower it or add targets",
 			     i, u->health.min_targets, ntargets, ntargets == 1 ? "" : "s");
 	if (u->health.down_after > u->health.window)

@@ -14,9 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "plugin.h"
 #include "schema.h"
-
-struct plugin;
 
 #define CONFIG_DEFAULT_PATH "/etc/uplinkd/uplinkd.conf"
 
@@ -88,6 +87,23 @@ struct config {
 	struct cfg_section *sections; /* MONITOR plugins' top-level sections */
 	size_t nsections;
 };
+
+/* The targets a probe block runs: its `targets`, or, for a method that defaults to the
+ * uplink's gateway (plugin->target_gateway), that one. */
+static inline size_t cfg_probe_ntargets(const struct cfg_probe *p)
+{
+	if (!p->targets.n && p->plugin && p->plugin->target_gateway)
+		return 1;
+	return p->targets.n;
+}
+
+/* The name of its target i (as configured; "gateway" for the default one). */
+static inline const char *cfg_probe_target(const struct cfg_probe *p, size_t i)
+{
+	if (!p->targets.n && p->plugin && p->plugin->target_gateway)
+		return i == 0 ? "gateway" : NULL;
+	return i < p->targets.n ? p->targets.v[i] : NULL;
+}
 
 /* Keys of one uplink: uplink.c diffs and copies uplinks with these. */
 extern const struct cfg_key config_uplink_keys[];

@@ -292,6 +292,43 @@ void health_metrics(const struct health *h, struct health_metrics *m)
 	m->answered_last_round = ans;
 }
 
+void health_target_metrics(const struct health *h, size_t idx,
+			   struct health_target_metrics *m)
+{
+	const struct health_target *t;
+	size_t j, n = 0, lost = 0;
+	uint32_t *rtts;
+
+	memset(m, 0, sizeof(*m));
+	m->rtt_ms = m->last_rtt_ms = m->loss_pct = m->jitter_ms = -1;
+	if (idx >= h->ntargets)
+		return;
+	t = &h->t[idx];
+	m->sent = t->sent;
+	m->answered = t->answered;
+	rtts = malloc((size_t)h->p.window * sizeof(*rtts));
+	for (j = 0; j < (size_t)h->p.window; j++) {
+		const struct probe_rec *r = &t->ring[j];
+
+		if (r->result == PROBE_ANSWERED || r->result == PROBE_LATE) {
+			if (rtts)
+				rtts[n] = r->rtt_us;
+			n++;
+		} else if (r->result == PROBE_LOST) {
+			lost++;
+		}
+	}
+	if (n + lost)
+		m->loss_pct = 100.0 * (double)lost / (double)(n + lost);
+	if (n && rtts)
+		m->rtt_ms = health_median(rtts, n) / 1000.0;
+	free(rtts);
+	if (t->have_last_rtt)
+		m->last_rtt_ms = t->last_rtt_us / 1000.0;
+	if (t->answered >= 2)
+		m->jitter_ms = t->jitter_us / 1000.0;
+}
+
 static void fmt_ms(char *buf, size_t len, double ms)
 {
 	if (ms < 10)

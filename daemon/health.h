@@ -166,6 +166,17 @@ bool health_set_link(struct health *h, const struct link_quality *lq, uint64_t n
 
 void health_metrics(const struct health *h, struct health_metrics *m);
 
+/* One target's numbers, for the status and /metrics. */
+struct health_target_metrics {
+	uint64_t sent, answered; /* lifetime, as in struct health_target */
+	double rtt_ms;		 /* median over its window; -1: no answer in it */
+	double last_rtt_ms;	 /* -1: never answered */
+	double loss_pct;	 /* over its window; -1: nothing resolved yet */
+	double jitter_ms;	 /* RFC 3550; -1: fewer than two answers */
+};
+void health_target_metrics(const struct health *h, size_t idx,
+			   struct health_target_metrics *m);
+
 /* Pure statistics helpers (exported for unit tests). */
 double health_median(const uint32_t *v, size_t n); /* sorts v in place */
 double health_p95(const uint32_t *v, size_t n);	   /* sorts v in place */

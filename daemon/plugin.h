@@ -40,6 +40,8 @@ struct plugin {
 	int (*check)(const void *conf, const struct config *cfg, int line, struct cfg_diag *d);
 
 	/* PROBE */
+	int target_family;  /* AF_INET: IPv4 targets only; 0: IPv4 and IPv6 */
+	bool target_gateway; /* without `targets`: one target, the uplink's IPv4 gateway */
 	void *(*probe_create)(struct probe_env *env, const void *conf);
 	/* Send probe `seq` to target `idx`. Return 0, or -errno: counted lost now. */
 	int (*probe_send)(void *inst, size_t idx, uint32_t seq);

@@ -24,9 +24,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define PROBE_NOTE_MAX 96
 
 struct probe_tick {
 	struct loop_timer timer;
@@ -47,6 +50,7 @@ struct probe_run {
 	char *uplink_name;
 	char *ifname;
 	char **names;
+	char (*notes)[PROBE_NOTE_MAX]; /* per target: why it last failed (probe_fail); "": - */
 };
 
 static uint64_t probe_clock(struct uplink *u)
@@ -89,9 +93,51 @@ void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns
 
 	if (idx >= env->ntargets)
 		return;
+	r->notes[idx][0] = '\0';
 	if (health_answered(&u->health, r->first + idx, seq, rx_ns))
 		uplink_health_changed(u, old);
 	probe_expiry_arm(u);
+}
+
+void probe_fail(struct probe_env *env, size_t idx, uint32_t seq, const char *why)
+{
+	struct probe_run *r = env->core;
+	struct uplink *u = r->u;
+	enum health_state old = u->health.state;
+
+	if (idx >= env->ntargets)
+		return;
+	snprintf(r->notes[idx], sizeof(r->notes[idx]), "%s", why ? why : "failed");
+	if (health_send_failed(&u->health, r->first + idx, seq, probe_clock(u)))
+		uplink_health_changed(u, old);
+	probe_expiry_arm(u);
+}
+
+const char *probe_target_note(const struct uplink *u, size_t health_idx)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprobes; i++) {
+		const struct probe_run *r = u->probes[i];
+
+		if (r && health_idx >= r->first && health_idx < r->first + r->env.ntargets)
+			return r->notes[health_idx - r->first][0] ?
+				       r->notes[health_idx - r->first] : NULL;
+	}
+	return NULL;
+}
+
+/* A gateway target follows the uplink's gateway (configured or learned). */
+static int target_resolve(struct probe_run *r, struct probe_target *t)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&t->addr;
+
+	if (!t->gateway)
+		return 0;
+	if (!uplink_gateway4(r->u, &a4->sin_addr))
+		return -EHOSTUNREACH; /* none known yet (DHCP) */
+	a4->sin_family = AF_INET;
+	return 0;
 }
 
 static void probe_tick_cb(struct loop_timer *t)
@@ -112,7 +158,9 @@ static void probe_tick_cb(struct loop_timer *t)
 	loop_timer_set(l, t, next);
 
 	seq = health_sent(&u->health, hidx, now);
-	err = r->plugin->probe_send(r->inst, k->idx, seq);
+	err = target_resolve(r, &r->targets[k->idx]);
+	if (!err)
+		err = r->plugin->probe_send(r->inst, k->idx, seq);
 	if (err < 0) {
 		log_dbg(LOG_PROBE, "%s: %s probe %u to %s not sent: %s", r->uplink_name,
 			r->plugin->name, seq, r->targets[k->idx].name, strerror(-err));
@@ -153,6 +201,7 @@ static void probe_run_free(struct probe_run *r)
 		for (i = 0; i < r->env.ntargets; i++)
 			free(r->names[i]);
 	free(r->names);
+	free(r->notes);
 	free(r->targets);
 	free(r->ticks);
 	free(r->uplink_name);
@@ -181,7 +230,7 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 				  size_t first_target)
 {
 	struct loop *l = &u->d->loop;
-	size_t i, n = cfg->targets.n;
+	size_t i, n = cfg_probe_ntargets(cfg);
 	struct probe_run *r;
 
 	if (!cfg->plugin || cfg->plugin->kind != PLUGIN_PROBE || !cfg->plugin->probe_create ||
@@ -206,14 +255,21 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 	r->names = calloc(n ? n : 1, sizeof(*r->names));
 	r->targets = calloc(n ? n : 1, sizeof(*r->targets));
 	r->ticks = calloc(n ? n : 1, sizeof(*r->ticks));
+	r->notes = calloc(n ? n : 1, sizeof(*r->notes));
 	r->env.ntargets = n;
-	if (!r->uplink_name || !r->ifname || !r->names || !r->targets || !r->ticks)
+	if (!r->uplink_name || !r->ifname || !r->names || !r->targets || !r->ticks || !r->notes)
 		goto err;
 	for (i = 0; i < n; i++) {
-		r->names[i] = strdup(cfg->targets.v[i]);
+		r->names[i] = strdup(cfg_probe_target(cfg, i));
 		if (!r->names[i])
 			goto err;
-		if (target_parse(&r->targets[i], r->names[i]) < 0) {
+		if (!cfg->targets.n) { /* the method's default: the gateway, at each send */
+			r->targets[i].name = r->names[i];
+			r->targets[i].family = AF_INET;
+			r->targets[i].addrlen = sizeof(struct sockaddr_in);
+			r->targets[i].addr.ss_family = AF_INET;
+			r->targets[i].gateway = true;
+		} else if (target_parse(&r->targets[i], r->names[i]) < 0) {
 			log_err("%s: %s probe target \"%s\" is not an IPv4 or IPv6 address",
 				u->cfg.name, cfg->method, r->names[i]);
 			goto err;

@@ -31,6 +31,7 @@ struct probe_target {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	size_t health_idx; /* index in the uplink's health targets */
+	bool gateway;	   /* the uplink's IPv4 gateway, looked up before every send */
 };
 
 /* What a probe plugin instance gets; it must not keep pointers past destroy(). */
@@ -58,6 +59,13 @@ const char *probe_addr_str(const struct sockaddr_storage *a, char *buf, size_t l
 
 /* Report a reply to (idx, seq) received at rx_ns (CLOCK_MONOTONIC, loop_clock_monotonic()). */
 void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns);
+/* The probe (idx, seq) failed now, for a reason the plugin saw (an answer that is no
+ * reply: "302 Found, expected 200"): lost at once, and `why` is shown with the target
+ * (probe_target_note) until it answers again. */
+void probe_fail(struct probe_env *env, size_t idx, uint32_t seq, const char *why);
+/* Why u's target health_idx last failed, if a plugin said (probe_fail); NULL: it did not,
+ * or the target has answered since. */
+const char *probe_target_note(const struct uplink *u, size_t health_idx);
 
 /* One probe block of an uplink, running. Owned by the uplink. */
 struct probe_run;

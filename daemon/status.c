@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "health.h"
 #include "policy.h"
+#include "probe.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -49,6 +50,40 @@ static struct json_object *addr_json(int family, const void *a)
 	if (!inet_ntop(family, a, buf, sizeof(buf)))
 		return NULL;
 	return json_object_new_string(buf);
+}
+
+/* The probe method of the uplink's target idx (targets are numbered across its blocks). */
+static const char *target_method(const struct uplink *u, size_t idx)
+{
+	size_t i, first = 0;
+
+	for (i = 0; i < u->cfg.probes.n; i++) {
+		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + i;
+
+		first += cfg_probe_ntargets(p);
+		if (idx < first)
+			return p->method;
+	}
+	return NULL;
+}
+
+static struct json_object *target_json(const struct uplink *u, size_t idx)
+{
+	struct json_object *to = json_object_new_object();
+	const char *method = target_method(u, idx);
+	struct health_target_metrics m;
+
+	health_target_metrics(&u->health, idx, &m);
+	json_object_object_add(to, "name", json_object_new_string(u->health.t[idx].name));
+	json_object_object_add(to, "method", method ? json_object_new_string(method) : NULL);
+	json_object_object_add(to, "sent", json_object_new_int64((int64_t)m.sent));
+	json_object_object_add(to, "answered", json_object_new_int64((int64_t)m.answered));
+	json_object_object_add(to, "rtt_ms", num1(m.rtt_ms));
+	json_object_object_add(to, "loss_pct", num1(m.loss_pct));
+	json_object_object_add(to, "jitter_ms", num1(m.jitter_ms));
+	json_object_object_add(to, "error", probe_target_note(u, idx) ?
+				       json_object_new_string(probe_target_note(u, idx)) : NULL);
+	return to;
 }
 
 static struct json_object *uplink_json(const struct uplink *u)
@@ -91,15 +126,8 @@ static struct json_object *uplink_json(const struct uplink *u)
 	json_object_object_add(o, "duplex", !u->link.lq.known || u->link.lq.duplex < 0 ? NULL :
 				       json_object_new_string(u->link.lq.duplex ? "full" : "half"));
 	json_object_object_add(o, "switches", json_object_new_int64((int64_t)u->switches));
-	for (i = 0; i < u->health.ntargets; i++) {
-		const struct health_target *t = &u->health.t[i];
-		struct json_object *to = json_object_new_object();
-
-		json_object_object_add(to, "name", json_object_new_string(t->name));
-		json_object_object_add(to, "sent", json_object_new_int64((int64_t)t->sent));
-		json_object_object_add(to, "answered", json_object_new_int64((int64_t)t->answered));
-		json_object_array_add(targets, to);
-	}
+	for (i = 0; i < u->health.ntargets; i++)
+		json_object_array_add(targets, target_json(u, i));
 	json_object_object_add(o, "targets", targets);
 	return o;
 }

@@ -86,7 +86,7 @@ static size_t uplink_ntargets(const struct cfg_uplink *c)
 	size_t i, n = 0;
 
 	for (i = 0; i < c->probes.n; i++)
-		n += ((const struct cfg_probe *)c->probes.v)[i].targets.n;
+		n += cfg_probe_ntargets((const struct cfg_probe *)c->probes.v + i);
 	return n;
 }
 
@@ -118,7 +118,7 @@ static int probes_start(struct uplink *u)
 			log_err("%s: cannot start %s probes; the uplink is judged on the others",
 				u->cfg.name, p->method);
 		u->nprobes++;
-		first += p->targets.n;
+		first += cfg_probe_ntargets(p);
 	}
 	return 0;
 }
@@ -149,8 +149,8 @@ static int health_start(struct uplink *u)
 	for (i = 0; i < u->cfg.probes.n; i++) {
 		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + i;
 
-		for (j = 0; j < p->targets.n; j++)
-			names[k++] = p->targets.v[j];
+		for (j = 0; j < cfg_probe_ntargets(p); j++)
+			names[k++] = cfg_probe_target(p, j);
 	}
 	err = health_init(&u->health, &hp, n, names, loop_now(&u->d->loop));
 	free(names);

@@ -259,6 +259,48 @@ static void print_status(struct json_object *st)
 	}
 }
 
+/* Every uplink's probe targets: sent, answered, RTT and loss over the window, and why
+ * the last probe failed when the probe said (a captive portal's 302). */
+static void print_targets(struct json_object *st)
+{
+	struct json_object *ups, *ts, *v;
+	size_t i, j;
+	bool head = false;
+
+	if (!json_object_object_get_ex(st, "uplinks", &ups) ||
+	    !json_object_is_type(ups, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(ups); i++) {
+		struct json_object *u = json_object_array_get_idx(ups, i);
+
+		if (!json_object_object_get_ex(u, "targets", &ts) ||
+		    !json_object_is_type(ts, json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(ts); j++) {
+			struct json_object *t = json_object_array_get_idx(ts, j);
+			char rtt[32], loss[32];
+			int64_t sent = json_object_object_get_ex(t, "sent", &v) ?
+					       json_object_get_int64(v) : 0;
+			int64_t ans = json_object_object_get_ex(t, "answered", &v) ?
+					      json_object_get_int64(v) : 0;
+
+			if (!head) {
+				printf("\n  %-10s %-7s %-24s %9s %9s %9s %7s  %s\n", "UPLINK",
+				       "METHOD", "TARGET", "SENT", "ANSWERED", "RTT", "LOSS", "ERROR");
+				head = true;
+			}
+			fmt_num(rtt, sizeof(rtt), t, "rtt_ms", " ms");
+			fmt_num(loss, sizeof(loss), t, "loss_pct", " %");
+			printf("  %-10s %-7s %-24s %9lld %9lld %9s %7s  %s%s%s\n",
+			       str(u, "name") ? str(u, "name") : "?",
+			       str(t, "method") ? str(t, "method") : "-",
+			       str(t, "name") ? str(t, "name") : "?", (long long)sent, (long long)ans,
+			       rtt, loss, str(t, "error") ? c_on("down") : "",
+			       str(t, "error") ? str(t, "error") : "", str(t, "error") ? c_off() : "");
+		}
+	}
+}
+
 /* tunnels[] and bgp.alerts[], when there are any */
 static void print_monitors(struct json_object *st)
 {
@@ -363,6 +405,7 @@ static void watch_frame(const char *sock, bool tty)
 		       c_on("down"), sock, c_off());
 	} else {
 		print_status(st);
+		print_targets(st);
 		print_monitors(st);
 		if (ev) {
 			printf("\n");
@@ -532,6 +575,7 @@ int main(int argc, char **argv)
 			printf("%s\n", json_object_to_json_string_ext(v, JSON_OUT));
 		else if (!strcmp(cmd, "status")) {
 			print_status(v);
+			print_targets(v);
 			print_monitors(v);
 		}
 		else

@@ -4,7 +4,8 @@
  *
  * Owns the parsing of the Cookie and Authorization headers and of action
  * bodies (JSON or form), the session table (bounded; random ids and CSRF
- * tokens from getrandom), the CSRF/Origin rule described in auth.h and the
+ * tokens from getrandom), the CSRF/Origin rule described in auth.h, the
+ * failed-login limits per client address (a bounded table, auth.h) and the
  * crypt(3) password check (libcrypt). Called by web.c, its unit test and the
  * web_route fuzzer; calls only libc, libcrypt and json-c.
  */
@@ -13,6 +14,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -355,6 +357,155 @@ void web_sessions_retain(struct web_sessions *ss, const char *const *names, size
 			;
 		if (j == n)
 			web_session_end(&ss->s[i]);
+	}
+}
+
+/* ---- failed logins ---- */
+
+/* The bucket of a client: its IPv4 address (also when IPv4-mapped), or its IPv6 /64. */
+static void login_key(const struct sockaddr *sa, uint8_t key[17])
+{
+	memset(key, 0, 17);
+	key[0] = 1; /* unknown family: one shared bucket */
+	if (sa && sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a)) {
+			key[0] = 4;
+			memcpy(key + 1, a->s6_addr + 12, 4);
+		} else {
+			key[0] = 6;
+			memcpy(key + 1, a->s6_addr, 8);
+		}
+	}
+}
+
+static struct web_login_addr *login_find(struct web_login_limit *l, const uint8_t key[17],
+					 uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < WEB_LOGIN_ADDRS; i++) {
+		struct web_login_addr *e = &l->a[i];
+
+		if (!e->key[0] || memcmp(e->key, key, 17))
+			continue;
+		if (now - e->last_ms > WEB_LOGIN_FORGET_MS && e->locked_until_ms <= now) {
+			memset(e, 0, sizeof(*e)); /* quiet long enough: forgotten */
+			return NULL;
+		}
+		return e;
+	}
+	return NULL;
+}
+
+static void login_window(struct web_login_limit *l, uint64_t now)
+{
+	if (now - l->window_ms >= WEB_LOGIN_WINDOW_MS) { /* also when the clock went back */
+		l->window_ms = now;
+		l->fails = 0;
+	}
+}
+
+static unsigned int secs_until(uint64_t now, uint64_t until)
+{
+	return (unsigned int)((until - now + 999) / 1000);
+}
+
+unsigned int web_login_check(struct web_login_limit *l, const struct sockaddr *sa,
+			     uint64_t now_ms)
+{
+	struct web_login_addr *e;
+	uint8_t key[17];
+
+	login_key(sa, key);
+	e = login_find(l, key, now_ms);
+	login_window(l, now_ms);
+	if (e && e->locked_until_ms > now_ms) {
+		l->refused_total++;
+		return secs_until(now_ms, e->locked_until_ms);
+	}
+	/* the ceiling stops addresses that failed recently, never one that did not */
+	if (e && l->fails >= WEB_LOGIN_CEILING) {
+		l->refused_total++;
+		return secs_until(now_ms, l->window_ms + WEB_LOGIN_WINDOW_MS);
+	}
+	return 0;
+}
+
+/* Forget a before b? Addresses not locked out go first, then the older last failure. */
+static bool slot_before(const struct web_login_addr *a, const struct web_login_addr *b,
+			uint64_t now)
+{
+	bool la = a->locked_until_ms > now, lb = b->locked_until_ms > now;
+
+	if (la != lb)
+		return lb;
+	return a->last_ms < b->last_ms;
+}
+
+/* A free slot, else the one to forget. */
+static struct web_login_addr *login_slot(struct web_login_limit *l, uint64_t now)
+{
+	struct web_login_addr *best = NULL;
+	size_t i;
+
+	for (i = 0; i < WEB_LOGIN_ADDRS; i++) {
+		if (!l->a[i].key[0])
+			return &l->a[i];
+		if (!best || slot_before(&l->a[i], best, now))
+			best = &l->a[i];
+	}
+	return best;
+}
+
+void web_login_failed(struct web_login_limit *l, const struct sockaddr *sa, uint64_t now_ms)
+{
+	struct web_login_addr *e;
+	uint8_t key[17];
+
+	login_key(sa, key);
+	login_window(l, now_ms);
+	l->fails++;
+	l->failed_total++;
+	e = login_find(l, key, now_ms);
+	if (!e) {
+		e = login_slot(l, now_ms);
+		memset(e, 0, sizeof(*e));
+		memcpy(e->key, key, sizeof(e->key));
+		e->window_ms = now_ms;
+	}
+	if (now_ms - e->window_ms >= WEB_LOGIN_WINDOW_MS) {
+		e->window_ms = now_ms;
+		e->fails = 0;
+	}
+	e->fails++;
+	e->last_ms = now_ms;
+	/* a burst locks it out; after a lockout, one more failure does */
+	if (e->fails >= WEB_LOGIN_BURST || e->lock_ms) {
+		e->lock_ms = !e->lock_ms ? WEB_LOGIN_WINDOW_MS :
+			     e->lock_ms * 2 > WEB_LOGIN_LOCK_MAX_MS ? WEB_LOGIN_LOCK_MAX_MS :
+								     e->lock_ms * 2;
+		e->locked_until_ms = now_ms + e->lock_ms;
+		e->fails = 0;
+		e->window_ms = now_ms;
+	}
+}
+
+void web_login_succeeded(struct web_login_limit *l, const struct sockaddr *sa)
+{
+	struct web_login_addr *e;
+	uint8_t key[17];
+	size_t i;
+
+	login_key(sa, key);
+	for (i = 0; i < WEB_LOGIN_ADDRS; i++) {
+		e = &l->a[i];
+		if (e->key[0] && !memcmp(e->key, key, 17))
+			memset(e, 0, sizeof(*e));
 	}
 }
 

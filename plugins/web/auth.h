@@ -27,6 +27,25 @@
 #define WEB_NAME_MAX 64
 #define WEB_BODY_MAX 4096
 
+/*
+ * Failed logins, limited per client address (an IPv4 address, or the /64 of an IPv6
+ * one: one host usually owns a whole /64). An address that fails WEB_LOGIN_BURST times
+ * within WEB_LOGIN_WINDOW_MS is refused for a lockout that starts at the window and
+ * doubles each time it fails again after one (up to WEB_LOGIN_LOCK_MAX_MS); a success
+ * or WEB_LOGIN_FORGET_MS without a failure forgets it. Across all addresses, once
+ * WEB_LOGIN_CEILING failures fall in one window, every address with a failure in the
+ * last WEB_LOGIN_FORGET_MS is refused until the window ends, while an address without
+ * one (the admin elsewhere) may still try: an attacker cannot lock everybody out. The
+ * table is bounded (WEB_LOGIN_ADDRS); when full, the address whose last failure is
+ * oldest is forgotten.
+ */
+#define WEB_LOGIN_ADDRS 256
+#define WEB_LOGIN_BURST 5
+#define WEB_LOGIN_WINDOW_MS 10000ULL
+#define WEB_LOGIN_LOCK_MAX_MS (15ULL * 60 * 1000)
+#define WEB_LOGIN_FORGET_MS (15ULL * 60 * 1000)
+#define WEB_LOGIN_CEILING 20
+
 struct web_session {
 	char id[WEB_TOKEN_LEN + 1];   /* "": free slot */
 	char csrf[WEB_TOKEN_LEN + 1];
@@ -73,6 +92,32 @@ struct web_session *web_session_find(struct web_sessions *ss, const char *id, ui
 void web_session_end(struct web_session *s);
 /* Forget sessions of users not in names (after a reload). */
 void web_sessions_retain(struct web_sessions *ss, const char *const *names, size_t n);
+
+struct sockaddr;
+
+struct web_login_addr {
+	uint8_t key[17];	/* [0]: 4 or 6, then the IPv4 address or the IPv6 /64 */
+	uint64_t window_ms;	/* start of its current window */
+	uint64_t last_ms;	/* its last failure; 0: a free slot */
+	uint64_t locked_until_ms;
+	uint64_t lock_ms;	/* the next lockout's length */
+	unsigned int fails;	/* in its current window */
+};
+
+struct web_login_limit {
+	struct web_login_addr a[WEB_LOGIN_ADDRS];
+	uint64_t window_ms;	/* the global window */
+	unsigned int fails;	/* failures of all addresses in it */
+	uint64_t failed_total, refused_total;
+};
+
+/* May this client try a password now? 0: yes; else the seconds to wait (Retry-After). */
+unsigned int web_login_check(struct web_login_limit *l, const struct sockaddr *sa,
+			     uint64_t now_ms);
+/* A wrong user or password from sa. */
+void web_login_failed(struct web_login_limit *l, const struct sockaddr *sa, uint64_t now_ms);
+/* A good one: forget sa's failures. */
+void web_login_succeeded(struct web_login_limit *l, const struct sockaddr *sa);
 
 /* Does password match a crypt(3) hash ($6$..., $y$..., $5$...)? */
 bool web_password_ok(const char *password, const char *hash);

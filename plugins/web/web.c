@@ -10,8 +10,9 @@
  * the loop. A 1 s timer samples every uplink into the history (history.c),
  * writes it to the history file every 5 minutes and on stop, and feeds the SSE
  * stream (web_sse.c); a bus subscription pushes every event and a fresh status
- * to the stream. Routing is in web_route.c, credentials and CSRF in auth.c, the
- * Prometheus writer in metrics.c, the page in page.html (built into page.c).
+ * to the stream. Routing and the Host names are in web_route.c, credentials,
+ * CSRF and login limits in auth.c, the Prometheus snapshot and writer in
+ * metrics_daemon.c and metrics.c, the page in page.html (built into page.c).
  * Actions call policy_prefer() and daemon_monitor_action() with who =
  * "web:USER". Created and destroyed by daemon.c (monitors_apply).
  */
@@ -50,7 +51,6 @@
 #define WEB_HIST_SAVE_S 300	 /* write the history file this often (flash wear) */
 #define WEB_STATUS_PUSH_S 2	 /* a fresh status to the stream at least this often */
 #define WEB_HEARTBEAT_S 15
-#define WEB_LOGIN_BURST 5	 /* failed logins per 10 s before 429 */
 #define JSON_OUT (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 struct web_user {
@@ -66,6 +66,7 @@ struct web_token {
 struct web_conf {
 	char *listen;
 	char *history_file;
+	struct cfg_strv hosts; /* the names the page answers to; none: defaults */
 	struct cfg_vec users;  /* struct web_user */
 	struct cfg_vec tokens; /* struct web_token */
 };
@@ -85,8 +86,10 @@ struct web {
 	bool hist_dirty;
 
 	struct web_sessions sessions;
-	uint64_t login_window_ms;
-	unsigned int login_fails;
+	struct web_login_limit logins;
+	struct web_hosts hosts;
+	uint64_t hosts_refused;
+	struct log_rl rl_fail, rl_locked, rl_host; /* apart: one flood hides not the other */
 
 	struct web_sse sse;
 	struct bus_sub sub;
@@ -123,6 +126,8 @@ static const struct cfg_key web_keys[] = {
 	  .hint = "e.g. listen = \"127.0.0.1:8080\";" },
 	{ "history_file", CFG_STRING, offsetof(struct web_conf, history_file), 0, .min = 1,
 	  .hint = "default: STATE_DIR/history.bin" },
+	{ "hosts", CFG_STRINGS, offsetof(struct web_conf, hosts), 0, .min = 1,
+	  .max = WEB_HOSTS_MAX, .hint = "e.g. hosts = [ \"router.example\", \"192.0.2.1:8080\" ];" },
 	{ "users", CFG_LIST, offsetof(struct web_conf, users), 0, .max = 64,
 	  .sub = web_user_keys, .elem_size = sizeof(struct web_user) },
 	{ "tokens", CFG_LIST, offsetof(struct web_conf, tokens), 0, .max = 64,
@@ -145,6 +150,35 @@ static bool name_ok(const char *s)
 	return true;
 }
 
+static void hosts_check(const struct web_conf *c, int line, struct cfg_diag *d)
+{
+	char name[WEB_HOST_MAX + 1];
+	unsigned int port;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < c->hosts.n; i++)
+		if (web_host_parse(c->hosts.v[i], name, sizeof(name), &port, &why) < 0)
+			cfg_diag_add(d, line, "web.hosts.[%zu]: \"%s\": %s", i, c->hosts.v[i], why);
+}
+
+/* web.hosts, or the defaults for the listen address and this host's name. */
+static void hosts_set(struct web *w)
+{
+	struct sockaddr_storage sa;
+	char hostname[256] = "";
+	const char *why;
+	socklen_t len;
+
+	if (web_listen_parse(w->conf.listen, &sa, &len, &why) < 0)
+		memset(&sa, 0, sizeof(sa));
+	if (gethostname(hostname, sizeof(hostname) - 1) < 0)
+		hostname[0] = '\0';
+	if (web_hosts_set(&w->hosts, (const char *const *)w->conf.hosts.v, w->conf.hosts.n, &sa,
+			  hostname, NULL, &why) < 0)
+		log_err("web: hosts: %s", why); /* web_check() refused this already */
+}
+
 static int web_check(const void *conf, const struct config *cfg, int line, struct cfg_diag *d)
 {
 	const struct web_conf *c = conf;
@@ -156,6 +190,7 @@ static int web_check(const void *conf, const struct config *cfg, int line, struc
 	(void)cfg;
 	if (c->listen && web_listen_parse(c->listen, &sa, &len, &why) < 0)
 		cfg_diag_add(d, line, "web.listen: \"%s\": %s", c->listen, why);
+	hosts_check(c, line, d);
 	for (i = 0; i < c->users.n; i++) {
 		const struct web_user *u = USER(c, i);
 
@@ -440,64 +475,16 @@ static enum MHD_Result reply_error(struct MHD_Connection *con, unsigned int stat
 	return reply_error_r(con, status, msg, NULL);
 }
 
-static long long rss_bytes(void)
-{
-	unsigned long long size, resident;
-	long page = sysconf(_SC_PAGESIZE);
-	FILE *f = fopen("/proc/self/statm", "re");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "%llu %llu", &size, &resident);
-	fclose(f);
-	return n == 2 && page > 0 ? (long long)(resident * (unsigned long long)page) : -1;
-}
-
 static enum MHD_Result reply_metrics(struct web *w, struct MHD_Connection *con)
 {
-	struct daemon *d = w->d;
-	struct web_metric_uplink *mu;
-	struct web_metrics m = {
-		.states = health_state_names,
-		.nstates = HEALTH_STATE_MAX,
-		.policy_switches = d->policy ? policy_switches(d) : 0,
-		.rss_bytes = rss_bytes(),
+	struct web_metrics_counters c = {
+		.login_failures = w->logins.failed_total,
+		.logins_refused = w->logins.refused_total,
+		.hosts_refused = w->hosts_refused,
 	};
-	uint64_t now = loop_clock_realtime_ms();
-	struct json_object *st, *bgp;
-	struct uplink *u;
-	size_t n = 0, len;
-	char *body;
+	size_t len = 0;
+	char *body = web_metrics_daemon(w->d, &c, &len);
 
-	list_for_each_entry(u, &d->uplinks, node)
-		n++;
-	mu = calloc(n ? n : 1, sizeof(*mu));
-	if (!mu)
-		return reply_error(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	list_for_each_entry(u, &d->uplinks, node) {
-		struct web_metric_uplink *x = &mu[m.n++];
-		struct health_metrics hm;
-
-		health_metrics(&u->health, &hm);
-		x->name = u->cfg.name;
-		x->state = (size_t)u->health.state;
-		x->up = u->health.state != HEALTH_DOWN;
-		x->active = u->active;
-		x->rtt_ms = hm.rtt_ms;
-		x->loss_pct = hm.loss_pct;
-		x->jitter_ms = hm.rtt_ms < 0 ? -1 : hm.jitter_ms;
-		x->switches = u->switches;
-	}
-	m.u = mu;
-	m.uptime_s = now > d->started_ms ? (double)(now - d->started_ms) / 1000.0 : 0;
-	st = status_build(d);
-	json_object_object_get_ex(st, "tunnels", &m.tunnels);
-	if (json_object_object_get_ex(st, "bgp", &bgp))
-		json_object_object_get_ex(bgp, "alerts", &m.alerts);
-	body = web_metrics_format(&m, &len);
-	json_object_put(st);
-	free(mu);
 	if (!body)
 		return reply_error(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	return reply(con, MHD_HTTP_OK, WEB_METRICS_CONTENT_TYPE, body, len,
@@ -648,12 +635,45 @@ static int param(struct MHD_Connection *con, struct web_req *req, const char *ke
 	return err;
 }
 
+static const struct sockaddr *client_addr(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return ci ? ci->client_addr : NULL;
+}
+
+/* 429 with Retry-After. */
+static enum MHD_Result reply_login_limited(struct MHD_Connection *con, unsigned int wait_s)
+{
+	struct json_object *o = json_object_new_object();
+	struct MHD_Response *resp;
+	char msg[160], secs[16];
+	const char *s;
+
+	snprintf(msg, sizeof(msg), "too many failed logins from this address; try again in %u s",
+		 wait_s);
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "status", json_object_new_int(MHD_HTTP_TOO_MANY_REQUESTS));
+	s = json_object_to_json_string_ext(o, JSON_OUT);
+	resp = MHD_create_response_from_buffer(strlen(s), (void *)s, MHD_RESPMEM_MUST_COPY);
+	json_object_put(o);
+	if (!resp)
+		return MHD_NO;
+	snprintf(secs, sizeof(secs), "%u", wait_s);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	return queue(con, MHD_HTTP_TOO_MANY_REQUESTS, resp, NULL);
+}
+
 static enum MHD_Result do_login(struct web *w, struct MHD_Connection *con, struct web_req *req)
 {
 	char user[WEB_NAME_MAX], pass[256], peer[INET6_ADDRSTRLEN], cookie[160];
-	uint64_t now = loop_clock_realtime_ms();
+	uint64_t now = loop_clock_realtime_ms(), mono_ms = loop_clock_monotonic() / NSEC_PER_MSEC;
+	const struct sockaddr *client = client_addr(con);
 	const struct web_user *found = NULL;
 	struct web_session *s;
+	unsigned int wait_s;
 	const char *why;
 	size_t i;
 
@@ -668,24 +688,25 @@ static enum MHD_Result do_login(struct web *w, struct MHD_Connection *con, struc
 	if (!w->conf.users.n)
 		return reply_error(con, MHD_HTTP_FORBIDDEN,
 				   "no web.users configured; the page is read-only");
-	if (now - w->login_window_ms > 10000) {
-		w->login_window_ms = now;
-		w->login_fails = 0;
+	peer_text(con, peer, sizeof(peer));
+	wait_s = web_login_check(&w->logins, client, mono_ms);
+	if (wait_s) {
+		explicit_bzero(pass, sizeof(pass));
+		log_rl_msg(&w->rl_locked, LOG_WARNING, "web: login from %s refused: too many failed logins",
+			   peer);
+		return reply_login_limited(con, wait_s);
 	}
-	if (w->login_fails >= WEB_LOGIN_BURST)
-		return reply_error(con, MHD_HTTP_TOO_MANY_REQUESTS,
-				   "too many failed logins; wait 10 seconds");
 	for (i = 0; i < w->conf.users.n; i++)
 		if (!strcmp(USER(&w->conf, i)->name, user))
 			found = USER(&w->conf, i);
-	peer_text(con, peer, sizeof(peer));
 	if (!found || !web_password_ok(pass, found->password_hash)) {
 		explicit_bzero(pass, sizeof(pass));
-		w->login_fails++;
-		log_rl_msg(&w->rl, LOG_WARNING, "web: failed login for \"%s\" from %s", user, peer);
+		web_login_failed(&w->logins, client, mono_ms);
+		log_rl_msg(&w->rl_fail, LOG_WARNING, "web: failed login for \"%s\" from %s", user, peer);
 		return reply_error(con, MHD_HTTP_UNAUTHORIZED, "wrong user name or password");
 	}
 	explicit_bzero(pass, sizeof(pass));
+	web_login_succeeded(&w->logins, client);
 	s = web_session_new(&w->sessions, found->name, now);
 	if (!s)
 		return reply_error(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "no session (random source?)");
@@ -752,6 +773,21 @@ static enum MHD_Result do_action(struct web *w, struct MHD_Connection *con,
 	return reply_json(con, MHD_HTTP_OK, o);
 }
 
+/* A Host that is not one of ours: a page of another site behind a DNS rebinding? */
+static enum MHD_Result reply_wrong_host(struct web *w, struct MHD_Connection *con)
+{
+	char msg[256], peer[INET6_ADDRSTRLEN];
+	const char *host = hdr(con, MHD_HTTP_HEADER_HOST);
+
+	w->hosts_refused++;
+	peer_text(con, peer, sizeof(peer));
+	log_rl_msg(&w->rl_host, LOG_NOTICE, "web: %s asked for Host \"%.64s\", not one of web.hosts; refused",
+		   peer, host ? host : "");
+	snprintf(msg, sizeof(msg), "Host \"%.64s\" is not a name of this page (DNS rebinding?); open it by its address or add the name to web.hosts",
+		 host ? host : "");
+	return reply_error(con, MHD_HTTP_MISDIRECTED_REQUEST, msg);
+}
+
 /* The first call for a POST: refuse early (size, credentials) before reading a body. */
 static enum MHD_Result post_start(struct web *w, struct MHD_Connection *con,
 				  struct web_req *req)
@@ -792,6 +828,8 @@ static enum MHD_Result web_request(void *cls, struct MHD_Connection *con, const 
 	r = &req->r;
 	if (!req->routed) {
 		req->routed = true;
+		if (!web_hosts_allow(&w->hosts, hdr(con, MHD_HTTP_HEADER_HOST)))
+			return reply_wrong_host(w, con);
 		web_route(method, req->target, r);
 		if (r->handler != WEB_ERROR && !strcmp(method, "POST"))
 			return post_start(w, con, req);
@@ -924,6 +962,7 @@ static void *web_create(struct daemon *d, const void *conf)
 	if (!w->history_path)
 		goto err;
 	history_open(w);
+	hosts_set(w);
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_request, w,
@@ -983,6 +1022,7 @@ static int web_reconfigure(void *inst, const void *conf)
 		return -EAGAIN;
 	schema_free(web_keys, &w->conf);
 	w->conf = copy;
+	hosts_set(w);
 	for (i = 0; i < w->conf.users.n && i < 64; i++)
 		names[i] = USER(&w->conf, i)->name;
 	web_sessions_retain(&w->sessions, names, i);

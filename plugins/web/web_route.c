@@ -2,7 +2,8 @@
 /*
  * DOC: web_route.c - which handler answers a request, and the listen address
  *
- * Owns the URL space of the web plugin: GET/HEAD on /, /api/status,
+ * Owns the URL space of the web plugin and the names it answers to (Host,
+ * web.hosts): GET/HEAD on /, /api/status,
  * /api/events?count=N, /api/history?uplink=NAME, /api/stream, /api/session and
  * /metrics; POST on /api/login, /api/logout, /api/prefer and /api/ack; every
  * other request gets an HTTP error
@@ -246,4 +247,197 @@ int web_listen_parse(const char *s, struct sockaddr_storage *sa, socklen_t *len,
 	}
 	*why = NULL;
 	return 0;
+}
+
+/* ---- Host ---- */
+
+static bool host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_';
+}
+
+static int port_parse(const char *p, unsigned int *port, const char **why)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	*port = 0;
+	if (!*p)
+		return 0; /* "host:" is "host" (RFC 3986: an empty port) */
+	for (i = 0; p[i]; i++) {
+		if (p[i] < '0' || p[i] > '9' || i >= 5) {
+			*why = "the port must be a number from 1 to 65535";
+			return -EINVAL;
+		}
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	if (v < 1 || v > 65535) {
+		*why = "the port must be a number from 1 to 65535";
+		return -EINVAL;
+	}
+	*port = (unsigned int)v;
+	return 0;
+}
+
+int web_host_parse(const char *s, char *name, size_t namelen, unsigned int *port,
+		   const char **why)
+{
+	char buf[WEB_HOST_MAX + 2];
+	const char *end, *p;
+	size_t len, i;
+
+	*port = 0;
+	if (namelen)
+		name[0] = '\0';
+	*why = "expected NAME, NAME:PORT, ADDRESS:PORT or [IPV6]:PORT";
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '[') {
+		struct in6_addr a6;
+
+		end = strchr(s, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -EINVAL;
+		len = (size_t)(end - s - 1);
+		if (!len || len >= sizeof(buf)) {
+			*why = "not an IPv6 address in brackets";
+			return -EINVAL;
+		}
+		memcpy(buf, s + 1, len);
+		buf[len] = '\0';
+		if (inet_pton(AF_INET6, buf, &a6) != 1) {
+			*why = "not an IPv6 address in brackets";
+			return -EINVAL;
+		}
+		if (end[1] && port_parse(end + 2, port, why) < 0)
+			return -EINVAL;
+		if (!inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) || strlen(buf) >= namelen)
+			return -EINVAL;
+		memcpy(name, buf, strlen(buf) + 1);
+		return 0;
+	}
+	p = strchr(s, ':');
+	if (p && strchr(p + 1, ':')) {
+		*why = "an IPv6 address must be in brackets: [2001:db8::1]:8080";
+		return -EINVAL;
+	}
+	len = p ? (size_t)(p - s) : strlen(s);
+	if (len && s[len - 1] == '.')
+		len--; /* "router.example." is "router.example" */
+	if (!len || len > WEB_HOST_MAX || len >= namelen) {
+		*why = "a host name of 1 to 253 characters";
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (!host_char(s[i]) || (s[i] == '.' && (i == 0 || s[i - 1] == '.'))) {
+			*why = "a host name has letters, digits, '-', '_' and dots between labels";
+			return -EINVAL;
+		}
+		name[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
+	}
+	name[len] = '\0';
+	if (p && port_parse(p + 1, port, why) < 0) {
+		name[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int hosts_add(struct web_hosts *h, const char *entry, const char **why)
+{
+	size_t i;
+
+	if (h->n >= WEB_HOSTS_MAX) {
+		*why = "too many names (32 at most)";
+		return -EINVAL;
+	}
+	if (web_host_parse(entry, h->name[h->n], sizeof(h->name[h->n]), &h->port[h->n], why) < 0)
+		return -EINVAL;
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->name[i], h->name[h->n]) && h->port[i] == h->port[h->n])
+			return 0; /* twice: once is enough */
+	h->n++;
+	return 0;
+}
+
+int web_hosts_set(struct web_hosts *h, const char *const *entries, size_t n,
+		  const struct sockaddr_storage *listen, const char *hostname, size_t *bad,
+		  const char **why)
+{
+	static const char *const loopback[] = { "localhost", "127.0.0.1", "[::1]" };
+	char addr[INET6_ADDRSTRLEN + 2];
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	*why = NULL;
+	for (i = 0; i < n; i++) {
+		if (hosts_add(h, entries[i], why) < 0) {
+			if (bad)
+				*bad = i;
+			return -EINVAL;
+		}
+	}
+	if (n)
+		return 0;
+	/* the defaults; what does not parse (an odd host name) is left out */
+	if (listen && listen->ss_family == AF_INET) {
+		const struct sockaddr_in *a4 = (const struct sockaddr_in *)listen;
+
+		if (a4->sin_addr.s_addr == htonl(INADDR_ANY))
+			h->any_addr = true;
+		else if (inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr)))
+			hosts_add(h, addr, why);
+	} else if (listen && listen->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)listen;
+
+		addr[0] = '[';
+		if (IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr)) {
+			h->any_addr = true;
+		} else if (inet_ntop(AF_INET6, &a6->sin6_addr, addr + 1, sizeof(addr) - 2)) {
+			strcat(addr, "]");
+			hosts_add(h, addr, why);
+		}
+	}
+	if (hostname && *hostname) {
+		char first[WEB_HOST_MAX + 1];
+		size_t len = strcspn(hostname, ".");
+
+		hosts_add(h, hostname, why);
+		if (hostname[len] && len < sizeof(first)) {
+			memcpy(first, hostname, len);
+			first[len] = '\0';
+			hosts_add(h, first, why);
+		}
+	}
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		hosts_add(h, loopback[i], why);
+	*why = NULL;
+	return 0;
+}
+
+static bool addr_literal(const char *name)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET, name, &a) == 1 || inet_pton(AF_INET6, name, &a) == 1;
+}
+
+bool web_hosts_allow(const struct web_hosts *h, const char *host)
+{
+	char name[WEB_HOST_MAX + 1];
+	unsigned int port;
+	const char *why;
+	size_t i;
+
+	if (!host)
+		return true;
+	if (web_host_parse(host, name, sizeof(name), &port, &why) < 0)
+		return false;
+	if (h->any_addr && addr_literal(name))
+		return true;
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->name[i], name) && (!h->port[i] || h->port[i] == port))
+			return true;
+	return false;
 }

@@ -7,6 +7,7 @@
 #ifndef UPLINKD_WEB_ROUTE_H
 #define UPLINKD_WEB_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -59,5 +60,42 @@ enum web_handler web_route(const char *method, const char *target, struct web_ro
  */
 int web_listen_parse(const char *s, struct sockaddr_storage *sa, socklen_t *len,
 		     const char **why);
+
+/*
+ * The names the page answers to (web.hosts), against DNS rebinding: a page of another
+ * site whose name was made to resolve to this router sends that name in Host, and is
+ * refused. An entry is "NAME", "NAME:PORT", "ADDR[:PORT]" or "[V6ADDR][:PORT]"; without
+ * a port it matches any port. Names compare case-insensitively without a trailing dot,
+ * addresses in canonical form.
+ */
+#define WEB_HOST_MAX 253
+#define WEB_HOSTS_MAX 32
+
+struct web_hosts {
+	size_t n;
+	bool any_addr; /* a wildcard listen address: every address literal is ours */
+	char name[WEB_HOSTS_MAX][WEB_HOST_MAX + 1];
+	unsigned int port[WEB_HOSTS_MAX]; /* 0: any */
+};
+
+/*
+ * A Host header value or a web.hosts entry into its canonical host (lower case, no
+ * trailing dot, an IPv6 literal without brackets as inet_ntop writes it) and port (0:
+ * none). Returns 0, or -EINVAL with a static explanation in *why.
+ */
+int web_host_parse(const char *s, char *name, size_t namelen, unsigned int *port,
+		   const char **why);
+/*
+ * Fill h from the web.hosts entries, or, with none, the defaults: the listen address
+ * (any address literal when it is a wildcard), the host name (and its first label),
+ * "localhost", 127.0.0.1 and ::1 (names a DNS rebinding cannot use, reached through a
+ * local forward such as ssh -L). Returns 0, or -EINVAL with *why for entries[*bad].
+ */
+int web_hosts_set(struct web_hosts *h, const char *const *entries, size_t n,
+		  const struct sockaddr_storage *listen, const char *hostname, size_t *bad,
+		  const char **why);
+/* Does a request with this Host header value reach us by one of h's names? A request
+ * without Host passes (browsers always send one; HTTP/1.0 tools may not). */
+bool web_hosts_allow(const struct web_hosts *h, const char *host);
 
 #endif

@@ -2,10 +2,12 @@
 /*
  * Fuzz the configuration loader: libconfig syntax, the schema engine, the
  * cross-reference checks and config_free() on every path. The plugin list is
- * the harness's own: one probe plugin with keys, so CFG_PLUGIN paths run.
+ * the harness's own: one probe plugin with keys, so CFG_PLUGIN paths run, and one
+ * like arping (IPv4 targets only, the gateway without targets).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +31,11 @@ static const struct plugin fuzz_dns = {
 	.conf_size = sizeof(struct fuzz_probe),
 };
 
-const struct plugin *const plugins[] = { &fuzz_icmp, &fuzz_dns, NULL };
+static const struct plugin fuzz_arping = {
+	.name = "arping", .kind = PLUGIN_PROBE, .target_family = AF_INET,
+	.target_gateway = true,
+};
+const struct plugin *const plugins[] = { &fuzz_icmp, &fuzz_dns, &fuzz_arping, NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,8 +53,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* exercise the reload helpers too */
 		for (i = 0; i < cfg->uplinks.n; i++) {
+			const struct cfg_uplink *u = config_uplink(cfg, i);
 			struct cfg_uplink copy;
+			size_t j, k;
 
+			/* every probe block runs at least one target, each named */
+			for (j = 0; j < u->probes.n; j++) {
+				const struct cfg_probe *p = (const struct cfg_probe *)u->probes.v + j;
+
+				if (!cfg_probe_ntargets(p))
+					abort();
+				for (k = 0; k < cfg_probe_ntargets(p); k++)
+					if (!cfg_probe_target(p, k))
+						abort();
+			}
 			memset(&copy, 0, sizeof(copy));
 			if (schema_copy(config_uplink_keys, &copy, config_uplink(cfg, i)) == 0 &&
 			    !schema_equal(config_uplink_keys, &copy, config_uplink(cfg, i)))

@@ -5,7 +5,9 @@
  * - the router with the first line ("METHOD TARGET [VERSION]");
  * - further lines, if any, as request headers and body: Cookie, Authorization,
  *   Content-Type, Origin, Host, X-CSRF-Token, Sec-Fetch-Site, then the body (the rest),
- *   through the cookie, bearer, CSRF/Origin and body-parameter parsers of auth.c.
+ *   through the cookie, bearer, CSRF/Origin and body-parameter parsers of auth.c;
+ * - the Host line through the Host parser and the web.hosts match (defaults and the
+ *   whole input as a web.hosts entry).
  * Aborts on a broken invariant.
  */
 #include <errno.h>
@@ -76,6 +78,61 @@ static void check_value(const char *v, size_t outlen)
 			abort();
 }
 
+/* A Host header value: parsed canonically, allowed only when one of ours. */
+static void check_host(const char *host)
+{
+	static struct web_hosts hosts;
+	static int ready;
+	char name[WEB_HOST_MAX + 1];
+	struct sockaddr_storage sa;
+	unsigned int port;
+	const char *why;
+	socklen_t len;
+	size_t i;
+
+	if (!ready) {
+		if (web_listen_parse("100.80.0.1:8080", &sa, &len, &why) < 0 ||
+		    web_hosts_set(&hosts, NULL, 0, &sa, "gw1.example", NULL, &why) < 0)
+			abort();
+		ready = 1;
+	}
+	if (web_host_parse(host, name, sizeof(name), &port, &why) == 0) {
+		if (!name[0] || strlen(name) > WEB_HOST_MAX || port > 65535 || strchr(name, '['))
+			abort();
+		for (i = 0; name[i]; i++)
+			if (name[i] >= 'A' && name[i] <= 'Z')
+				abort();
+	} else if (!why) {
+		abort();
+	} else if (host && web_hosts_allow(&hosts, host)) {
+		abort(); /* allowed what does not parse */
+	}
+	if (host && web_hosts_allow(&hosts, host)) {
+		static const char *const ours[] = { "100.80.0.1", "gw1.example", "gw1",
+						    "localhost", "127.0.0.1", "::1" };
+
+		for (i = 0; i < sizeof(ours) / sizeof(ours[0]) && strcmp(ours[i], name); i++)
+			;
+		if (i == sizeof(ours) / sizeof(ours[0]))
+			abort(); /* a foreign name passed */
+	}
+}
+
+/* The input as one web.hosts entry: accepted entries match themselves. */
+static void check_hosts_entry(const char *entry)
+{
+	static struct web_hosts h;
+	const char *why;
+	size_t bad = 0;
+
+	if (web_hosts_set(&h, &entry, 1, NULL, NULL, &bad, &why) == 0) {
+		if (h.n != 1 || !web_hosts_allow(&h, entry))
+			abort();
+	} else if (!why || bad != 0) {
+		abort();
+	}
+}
+
 /* Lines 2.. as headers, the rest as the body. */
 static void check_request(char *rest, size_t restlen)
 {
@@ -105,6 +162,7 @@ static void check_request(char *rest, size_t restlen)
 		if (!out[0] || out[0] == ' ' || strlen(out) >= sizeof(out))
 			abort();
 	}
+	check_host(h[4]);
 	why = web_csrf_check(SESSION_CSRF, h[5], h[3], h[4], h[6]);
 	if (!why && (!h[5] || strcmp(h[5], SESSION_CSRF)))
 		abort(); /* passed without the session's token */
@@ -146,6 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 
+	check_hosts_entry(buf);
 	nl = memchr(buf, '\n', size);
 	if (nl)
 		*nl = '\0';

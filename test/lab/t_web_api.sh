@@ -53,9 +53,10 @@ check "/api/status equals uplinkctl status --json (moving measurements aside)" \
 m=$(web "$URL/metrics")
 check "/metrics is valid Prometheus text (test/web/promcheck.py)" \
 	eval 'printf "%s\n" "$m" | python3 "$LAB_ROOT/test/web/promcheck.py"'
-check "/metrics has per-uplink switches, RSS, uptime, tunnel and BGP alert families" \
-	eval 'for f in uplinkd_uplink_switches_total uplinkd_resident_memory_bytes \
-		uplinkd_uptime_seconds uplinkd_tunnel_up uplinkd_tunnel_state uplinkd_bgp_alerts; do
+check "/metrics has per-uplink switches, per-target probes, process, build, tunnel and BGP families" \
+	eval 'for f in uplinkd_uplink_switches_total uplinkd_target_probes_sent_total \
+		uplinkd_target_rtt_seconds process_resident_memory_bytes process_start_time_seconds \
+		uplinkd_build_info uplinkd_tunnel_up uplinkd_tunnel_state uplinkd_bgp_alerts; do
 		grep -q "^# TYPE $f " <<<"$m" || { echo "no $f"; exit 1; }; done'
 
 r=$(post /api/prefer '{"uplink":"isp2"}')
@@ -151,7 +152,7 @@ check "NO_COLOR: no colours on a terminal either" \
 # the connection limit): the stream limit (16) answers 503, and everything else still works
 ip -n "$P-lan" addr add 100.80.0.3/24 dev eth0
 in_ns lan bash -c 'exec 3<>/dev/tcp/100.80.0.1/8080
-	printf "GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n" >&3; sleep 5' &
+	printf "GET /api/stream HTTP/1.1\r\nHost: 100.80.0.1:8080\r\n\r\n" >&3; sleep 5' &
 readers=($!)
 for i in $(seq 15); do
 	in_ns lan curl -sN --max-time 5 --interface "100.80.0.$((i % 2 ? 2 : 3))" \

@@ -3,7 +3,8 @@
 # build/web installed by `make web-deps`), run in the LAN namespace: the page shows both
 # uplinks; a blackhole on isp1 turns isp1 down and isp2 active on the page within 3 s
 # without a reload (Server-Sent Events); screenshots go to build/lab/web.png and
-# build/lab/web-phone.png (the phone width must not scroll sideways). Then a user logs in
+# build/lab/web-phone.png (the phone width must not scroll sideways, and every table fits
+# inside its card at 390 px, with the live page and with the widest content). Then a user logs in
 # through the page and pins isp2 with its Prefer control (journalled as web:admin), and the
 # page renders tunnels and BGP alerts (with an Acknowledge button) from a status object.
 set -eu
@@ -13,7 +14,7 @@ NODE_MODULES=${WEB_NODE_MODULES:-$LAB_ROOT/build/web/node_modules}
 [ -x /usr/bin/chromium ] || skip_all "no /usr/bin/chromium (make deps)"
 command -v node >/dev/null || skip_all "no node (make deps)"
 [ -d "$NODE_MODULES/playwright-core" ] || skip_all "no playwright-core in $NODE_MODULES (make web-deps)"
-plan 12
+plan 14
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -34,6 +35,7 @@ WEB_USER=admin WEB_PASS=browser-pass HOME=$RUN/home NODE_PATH=$NODE_MODULES time
 	"$LAB_DIR/fault.sh" "$P" isp1 blackhole >"$RUN/browser.log" 2>&1 || true
 [ -s "$RES" ] || echo '{"errors":["no result"]}' >"$RES"
 diag "browser: $(jq -c '{down_ms, active_ms, reloaded, graphs, phone_fits, prefer, errors}' "$RES")"
+diag "tables wider than their card at 390 px: $(jq -c '[.phone_tables, .phone_tables_end]' "$RES")"
 res() { jq -e "$1" "$RES" >/dev/null || { cat "$RES"; tail -5 "$RUN/browser.log"; return 1; }; }
 
 check "the page shows both uplinks, isp1 active" \
@@ -43,10 +45,14 @@ check "blackhole on isp1: the page shows isp1 down within 3 s" res '.down_ms != 
 check "and isp2 active within 3 s" res '.active_ms != null and .active_ms <= 3000'
 check "without reloading the page" res '.reloaded == false'
 check "the cards draw RTT/loss graphs from /api/history" res '.graphs >= 2'
+check "each card lists its probe targets: answered of sent, RTT, loss (8 targets)" \
+	res '.target_rows == 8'
 check "the event timeline shows reasons; no script errors" \
 	res '.events_with_reason >= 1 and (.errors | length == 0)'
 check "a screenshot was saved ($SHOT); the phone width does not scroll sideways" \
 	eval '[ -s "$SHOT" ] && res ".phone_fits == true"'
+check "at 390 px every table fits inside its card (live page, then the widest content)" \
+	res '.phone_tables == [] and .phone_tables_end == []'
 check "logged in through the page, its Prefer control pinned isp2" \
 	eval 'res ".logged_in and .prefer == \"isp2\"" && [ "$(policy_field prefer)" = isp2 ]'
 check "the journal names web:admin for that" \

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "config.h"
 #include "plugin.h"
@@ -40,7 +41,14 @@ static const struct plugin fake_tcp = {
 	.conf_size = sizeof(struct fake_tcp),
 };
 
-const struct plugin *const plugins[] = { &fake_icmp, &fake_tcp, NULL };
+/* like arping: IPv4 targets only, the uplink's gateway without any */
+static const struct cfg_key fake_arping_keys[] = { CFG_END };
+static const struct plugin fake_arping = {
+	.name = "arping", .kind = PLUGIN_PROBE, .keys = fake_arping_keys,
+	.target_family = AF_INET, .target_gateway = true,
+};
+
+const struct plugin *const plugins[] = { &fake_icmp, &fake_tcp, &fake_arping, NULL };
 
 #define GOOD                                                                            \
 	"uplinks = (\n"                                                                 \
@@ -179,7 +187,7 @@ static void test_missing_and_bad_values(void **state)
 	assert_null(load(text, &d));
 	assert_true(has_msg(&d, "t.conf:2: uplinks.[0]: missing required key \"interface\"; e.g. interface = \"wan1\";"));
 	assert_true(has_msg(&d, "t.conf:3: uplinks.[0].probes.[0].targets.[0]: \"192.0.2.300\" is not an IPv4 or IPv6 address"));
-	assert_true(has_msg(&d, "t.conf:3: uplinks.[0].probes.[0].method: \"smoke\" is not in this build; available: icmp, tcp"));
+	assert_true(has_msg(&d, "t.conf:3: uplinks.[0].probes.[0].method: \"smoke\" is not in this build; available: icmp, tcp, arping"));
 	cfg_diag_free(&d);
 }
 
@@ -204,6 +212,49 @@ static void test_cross_references(void **state)
 	assert_true(has_msg(&d, "t.conf:6: uplinks.[1].name: \"isp1\" is already used by uplinks.[0]; names must be unique"));
 	assert_true(has_msg(&d, "t.conf:6: uplinks.[1].interface: \"wan1\" is already used by uplinks.[0] (isp1)"));
 	assert_true(has_msg(&d, "t.conf:6: uplinks.[1].table: 254 is reserved (default/main/local); pick another"));
+	cfg_diag_free(&d);
+}
+
+/* targets: required unless the method probes the gateway by default; IPv4-only methods */
+static void test_probe_targets(void **state)
+{
+	struct cfg_diag d;
+	const struct cfg_uplink *u;
+	const struct cfg_probe *p;
+	struct config *cfg;
+	const char *bad =
+		"uplinks = (\n"
+		"  { name = \"isp1\"; interface = \"wan1\";\n"
+		"    probes = ( { method = \"icmp\"; } ); },\n"
+		"  { name = \"isp2\"; interface = \"wan2\";\n"
+		"    probes = ( { method = \"arping\"; targets = [ \"100.64.2.1\", \"2001:db8::1\" ]; } ); }\n"
+		");\n";
+	const char *good =
+		"uplinks = (\n"
+		"  { name = \"isp1\"; interface = \"wan1\";\n"
+		"    probes = ( { method = \"arping\"; },\n"
+		"               { method = \"icmp\"; targets = [ \"192.0.2.1\" ]; } );\n"
+		"    health = { min_targets = 2; }; }\n"
+		");\n";
+
+	(void)state;
+	assert_null(load(bad, &d));
+	assert_true(has_msg(&d, "t.conf:3: uplinks.[0].probes.[0]: missing required key \"targets\"; e.g. targets = [ \"192.0.2.1\", \"192.0.2.2\" ];"));
+	assert_true(has_msg(&d, "t.conf:5: uplinks.[1].probes.[0].targets.[1]: \"2001:db8::1\": method \"arping\" takes IPv4 addresses only"));
+	assert_int_equal(d.n, 2);
+	cfg_diag_free(&d);
+
+	cfg = load(good, &d);
+	assert_non_null(cfg);
+	u = config_uplink(cfg, 0);
+	p = (const struct cfg_probe *)u->probes.v;
+	assert_int_equal(p[0].targets.n, 0);
+	assert_int_equal(cfg_probe_ntargets(&p[0]), 1);
+	assert_string_equal(cfg_probe_target(&p[0], 0), "gateway");
+	assert_null(cfg_probe_target(&p[0], 1));
+	assert_int_equal(cfg_probe_ntargets(&p[1]), 1);
+	assert_string_equal(cfg_probe_target(&p[1], 0), "192.0.2.1");
+	config_free(cfg);
 	cfg_diag_free(&d);
 }
 
@@ -269,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_missing_and_bad_values),
 		cmocka_unit_test(test_cross_references),
+		cmocka_unit_test(test_probe_targets),
 		cmocka_unit_test(test_no_uplinks),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_copy_equal_free),

@@ -186,6 +186,47 @@ static void test_window_loss_late(void **state)
 	assert_false(health_answered(&f->h, 0, 0, f->now));
 }
 
+/* One target's numbers: its own window, not the pool. */
+static void test_target_metrics(void **state)
+{
+	const char *const names[] = { "a", "b" };
+	struct health_params p = base_params;
+	struct health_target_metrics tm;
+	struct fx *f;
+	int i;
+
+	p.window = 10;
+	f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	*state = f;
+	f->now = 1000 * SEC;
+	assert_int_equal(health_init(&f->h, &p, 2, names, f->now), 0);
+	health_target_metrics(&f->h, 0, &tm);
+	assert_true(tm.sent == 0 && tm.answered == 0);
+	assert_true(tm.rtt_ms < 0 && tm.last_rtt_ms < 0 && tm.loss_pct < 0 && tm.jitter_ms < 0);
+	/* a answers every probe in 10 ms then 30 ms; b answers one in four in 50 ms */
+	for (i = 0; i < 8; i++) {
+		uint32_t sa = health_sent(&f->h, 0, f->now), sb = health_sent(&f->h, 1, f->now);
+
+		health_answered(&f->h, 0, sa, f->now + (i < 4 ? 10 : 30) * MS);
+		if (i % 4 == 0)
+			health_answered(&f->h, 1, sb, f->now + 50 * MS);
+		f->now += 500 * MS;
+		health_expire(&f->h, f->now);
+	}
+	f->now += 5 * SEC; /* every probe resolved */
+	health_expire(&f->h, f->now);
+	health_target_metrics(&f->h, 0, &tm);
+	assert_true(tm.sent == 8 && tm.answered == 8);
+	assert_true(tm.rtt_ms == 20 && tm.last_rtt_ms == 30 && tm.loss_pct == 0);
+	assert_true(tm.jitter_ms > 0);
+	health_target_metrics(&f->h, 1, &tm);
+	assert_true(tm.sent == 8 && tm.answered == 2);
+	assert_true(tm.rtt_ms == 50 && tm.loss_pct == 75);
+	health_target_metrics(&f->h, 2, &tm); /* out of range: nothing */
+	assert_true(tm.sent == 0 && tm.rtt_ms < 0);
+}
+
 /* ---- rounds ---- */
 
 static void test_rounds_min_targets(void **state)
@@ -644,6 +685,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_helpers),
 		T(test_window_loss_late),
+		T(test_target_metrics),
 		T(test_rounds_min_targets),
 		T(test_down_after_exactly),
 		T(test_carrier_immediate),

@@ -3,7 +3,10 @@
  * Probe scheduling on a fake clock with a fake plugin: targets parsed into
  * sockaddrs, one timer per target kept in phase (due += interval, no drift),
  * skip-ahead instead of a burst after a stall, replies and send failures fed to
- * health, the expiry timer judging timeouts, and stop releasing everything.
+ * health, the expiry timer judging timeouts, and stop releasing everything; a
+ * method that defaults to the gateway follows the uplink's gateway at each send
+ * (and fails the send without one); a failure a plugin reports is lost at once and
+ * noted with its target until the target answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -274,11 +277,86 @@ static void test_timeouts_and_send_failures(void **state)
 	}
 }
 
+static const struct plugin fake_gw = {
+	.name = "fake", .kind = PLUGIN_PROBE, .target_gateway = true, .target_family = AF_INET,
+	.probe_create = fake_create, .probe_send = fake_send, .destroy = fake_destroy,
+};
+
+static const char *addr_of(const struct probe_target *t, char *buf, size_t len)
+{
+	return inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->addr)->sin_addr, buf,
+			 (socklen_t)len);
+}
+
+static void test_gateway_target(void **state)
+{
+	struct fx *f = *state;
+	const struct probe_env *env;
+	char buf[64];
+	size_t sent;
+
+	f->cfg.plugin = &fake_gw;
+	f->cfg.targets.n = 0;
+	f->u.cfg.gateway = "100.64.1.1";
+	f->run = probe_run_start(&f->u, &f->cfg, 0);
+	assert_non_null(f->run);
+	env = last_inst->env;
+	assert_int_equal(env->ntargets, 1);
+	assert_string_equal(env->targets[0].name, "gateway");
+	assert_true(env->targets[0].gateway);
+	assert_int_equal(env->targets[0].family, AF_INET);
+	run_for(f, 600 * MS, true);
+	assert_true(last_inst->n >= 1);
+	assert_string_equal(addr_of(&env->targets[0], buf, sizeof(buf)), "100.64.1.1");
+	/* a new gateway (DHCP renewal) is used from the next send on */
+	f->u.cfg.gateway = "100.64.1.9";
+	run_for(f, 600 * MS, true);
+	assert_string_equal(addr_of(&env->targets[0], buf, sizeof(buf)), "100.64.1.9");
+	assert_true(f->u.health.t[0].answered >= 2);
+	/* none known: the send fails (lost at once), the plugin is not asked */
+	f->u.cfg.gateway = NULL;
+	sent = last_inst->n;
+	run_for(f, 2 * SEC, false);
+	assert_int_equal(last_inst->n, sent);
+	assert_true(f->u.health.t[0].sent > f->u.health.t[0].answered);
+	assert_int_equal(health_next_expiry(&f->u.health), 0); /* nothing left pending */
+}
+
+static void test_fail_note(void **state)
+{
+	struct fx *f = *state;
+	struct sent s;
+
+	f->run = probe_run_start(&f->u, &f->cfg, 0);
+	assert_non_null(f->run);
+	f->u.probes = &f->run;
+	f->u.nprobes = 1;
+	run_for(f, 600 * MS, false);
+	assert_true(last_inst->n >= 2);
+	assert_null(probe_target_note(&f->u, 0));
+	/* the newest probe to target 0 fails now, with what the plugin saw */
+	s = last_inst->log[last_inst->n - 2].idx == 0 ? last_inst->log[last_inst->n - 2] :
+							 last_inst->log[last_inst->n - 1];
+	assert_int_equal(s.idx, 0);
+	probe_fail(last_inst->env, 0, s.seq, "302 Found, expected 204");
+	assert_int_equal(f->u.health.t[0].ring[s.seq % 20].result, PROBE_LOST);
+	assert_string_equal(probe_target_note(&f->u, 0), "302 Found, expected 204");
+	assert_null(probe_target_note(&f->u, 1));
+	assert_null(probe_target_note(&f->u, 2));
+	/* an answer clears it */
+	run_for(f, 600 * MS, true);
+	assert_null(probe_target_note(&f->u, 0));
+	f->u.probes = NULL;
+	f->u.nprobes = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_gateway_target),
+		T(test_fail_note),
 		T(test_env),
 		T(test_bad_target),
 		T(test_schedule_in_phase),

@@ -2,7 +2,8 @@
 /*
  * Web credentials and CSRF: constant-time comparison, Cookie and Authorization header
  * parsing, the CSRF/Origin rule (auth.h), action bodies as JSON or forms, the session
- * table (expiry, a full table, reload), crypt(3) hashes, and the SSE event text.
+ * table (expiry, a full table, reload), crypt(3) hashes, the failed-login limits per
+ * client address with their global ceiling, and the SSE event text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +204,144 @@ static void test_passwords(void **state)
 	assert_false(web_password_ok("secret", "*"));
 }
 
+/* A client address as a struct sockaddr (IPv4 or IPv6 literal). */
+static const struct sockaddr *sa_of(const char *addr, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, addr, &a6->sin6_addr), 1);
+		a6->sin6_family = AF_INET6;
+	}
+	return (const struct sockaddr *)ss;
+}
+
+static unsigned int check_at(struct web_login_limit *l, const char *addr, uint64_t now)
+{
+	struct sockaddr_storage ss;
+
+	return web_login_check(l, sa_of(addr, &ss), now);
+}
+
+static void fail_at(struct web_login_limit *l, const char *addr, uint64_t now)
+{
+	struct sockaddr_storage ss;
+
+	web_login_failed(l, sa_of(addr, &ss), now);
+}
+
+/* 50 wrong passwords from one address lock that address out, not the admin elsewhere. */
+static void test_login_per_address(void **state)
+{
+	struct web_login_limit *l = calloc(1, sizeof(*l));
+	struct sockaddr_storage ss;
+	uint64_t t = 1000000;
+	int i, refused = 0;
+
+	(void)state;
+	assert_non_null(l);
+	for (i = 0; i < 50; i++, t += 20) {
+		if (check_at(l, "100.80.0.2", t)) {
+			refused++;
+			continue;
+		}
+		fail_at(l, "100.80.0.2", t);
+	}
+	assert_int_equal(refused, 50 - WEB_LOGIN_BURST);
+	assert_int_equal(check_at(l, "100.80.0.3", t), 0);
+	assert_int_equal(check_at(l, "2001:db8:80::3", t), 0);
+	/* the lockout is a window long, Retry-After says how long is left */
+	assert_true(check_at(l, "100.80.0.2", t) >= 9 && check_at(l, "100.80.0.2", t) <= 10);
+	/* after it, one more failure locks it out again, twice as long */
+	t += WEB_LOGIN_WINDOW_MS;
+	assert_int_equal(check_at(l, "100.80.0.2", t), 0);
+	fail_at(l, "100.80.0.2", t);
+	assert_int_equal(check_at(l, "100.80.0.2", t), 2 * WEB_LOGIN_WINDOW_MS / 1000);
+	/* ... up to the maximum */
+	for (i = 0; i < 20; i++) {
+		t += WEB_LOGIN_LOCK_MAX_MS;
+		fail_at(l, "100.80.0.2", t);
+	}
+	assert_int_equal(check_at(l, "100.80.0.2", t), WEB_LOGIN_LOCK_MAX_MS / 1000);
+	/* a good password from it forgets everything */
+	t += WEB_LOGIN_LOCK_MAX_MS;
+	web_login_succeeded(l, sa_of("100.80.0.2", &ss));
+	fail_at(l, "100.80.0.2", t);
+	assert_int_equal(check_at(l, "100.80.0.2", t), 0);
+	/* and quiet for long enough forgets too */
+	for (i = 0; i < WEB_LOGIN_BURST; i++)
+		fail_at(l, "100.80.0.5", t);
+	assert_true(check_at(l, "100.80.0.5", t) > 0);
+	t += WEB_LOGIN_FORGET_MS + 1;
+	assert_int_equal(check_at(l, "100.80.0.5", t), 0);
+	fail_at(l, "100.80.0.5", t);
+	assert_int_equal(check_at(l, "100.80.0.5", t), 0); /* one failure: no lockout */
+	assert_int_equal(l->failed_total, WEB_LOGIN_BURST + 1 + 20 + 1 + WEB_LOGIN_BURST + 1);
+	free(l);
+}
+
+/* IPv6 clients are counted per /64; an IPv4-mapped address is its IPv4 address. */
+static void test_login_buckets(void **state)
+{
+	struct web_login_limit *l = calloc(1, sizeof(*l));
+	uint64_t t = 5000;
+	int i;
+
+	(void)state;
+	assert_non_null(l);
+	for (i = 0; i < WEB_LOGIN_BURST; i++) {
+		char a[64];
+
+		snprintf(a, sizeof(a), "2001:db8:80::%x", i + 1);
+		fail_at(l, a, t);
+	}
+	assert_true(check_at(l, "2001:db8:80::ffff", t) > 0);
+	assert_int_equal(check_at(l, "2001:db8:81::1", t), 0);
+	for (i = 0; i < WEB_LOGIN_BURST; i++)
+		fail_at(l, "::ffff:192.0.2.7", t);
+	assert_true(check_at(l, "192.0.2.7", t) > 0);
+	assert_int_equal(check_at(l, "192.0.2.8", t), 0);
+	free(l);
+}
+
+/* Many addresses: the ceiling stops those that failed, never a fresh one; the table stays
+ * bounded and keeps the addresses locked out over the others. */
+static void test_login_ceiling(void **state)
+{
+	struct web_login_limit *l = calloc(1, sizeof(*l));
+	uint64_t t = 777000;
+	char a[32];
+	int i;
+
+	(void)state;
+	assert_non_null(l);
+	for (i = 0; i < WEB_LOGIN_BURST; i++)
+		fail_at(l, "203.0.113.99", t);
+	for (i = 0; i < WEB_LOGIN_CEILING; i++) {
+		snprintf(a, sizeof(a), "198.51.100.%d", i + 1);
+		assert_int_equal(check_at(l, a, t), 0);
+		fail_at(l, a, t);
+	}
+	/* each failed once (no lockout of its own), yet the ceiling holds them now */
+	assert_true(check_at(l, "198.51.100.1", t) > 0);
+	assert_true(check_at(l, "198.51.100.1", t) <= WEB_LOGIN_WINDOW_MS / 1000);
+	/* an address without a recent failure still passes: the admin elsewhere */
+	assert_int_equal(check_at(l, "100.80.0.3", t), 0);
+	/* the next window lifts it */
+	assert_int_equal(check_at(l, "198.51.100.1", t + WEB_LOGIN_WINDOW_MS), 0);
+	/* a flood of addresses (more than the table holds) evicts the unlocked ones first */
+	for (i = 0; i < 3 * WEB_LOGIN_ADDRS; i++) {
+		snprintf(a, sizeof(a), "10.%d.%d.1", i / 250, i % 250);
+		fail_at(l, a, t + 1);
+	}
+	assert_true(check_at(l, "203.0.113.99", t + 2) > 0);
+	free(l);
+}
+
 static void test_sse_format(void **state)
 {
 	size_t len;
@@ -228,6 +370,9 @@ int main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_passwords),
+		cmocka_unit_test(test_login_per_address),
+		cmocka_unit_test(test_login_buckets),
+		cmocka_unit_test(test_login_ceiling),
 		cmocka_unit_test(test_sse_format),
 	};
 

@@ -50,6 +50,7 @@ static void test_good(void **state)
 		skip();
 	cfg = config_load_string(UPLINKS
 				 "web = { listen = \"127.0.0.1:8080\"; history_file = \"/tmp/h.bin\";\n"
+				 "  hosts = [ \"router.example\", \"[2001:db8::1]:8080\" ];\n"
 				 "  users = ( { name = \"admin\"; password_hash = \"" HASH "\"; } );\n"
 				 "  tokens = ( { name = \"ci\"; token = \"0123456789abcdef0123\"; } ); };\n",
 				 "t.conf", &d);
@@ -96,7 +97,8 @@ static void test_check_errors(void **state)
 				 "            { name = \"admin\"; password_hash = \"" HASH "\"; },\n"
 				 "            { name = \"bad name\"; password_hash = \"" HASH "\"; } );\n"
 				 "  tokens = ( { name = \"ci\"; token = \"short\"; },\n"
-				 "             { name = \"ci2\"; token = \"has a space in it, long\"; } ); };\n",
+				 "             { name = \"ci2\"; token = \"has a space in it, long\"; } );\n"
+				 "  hosts = [ \"ok.example\", \"2001:db8::1\", \"rebind.example:0\" ]; };\n",
 				 "t.conf", &d);
 	dump(&d);
 	assert_null(cfg);
@@ -106,6 +108,9 @@ static void test_check_errors(void **state)
 	assert_true(has_msg(&d, "web.users.[2].name: \"bad name\"", NULL));
 	assert_true(has_msg(&d, "web.tokens.[0].token: 5 characters", "openssl rand"));
 	assert_true(has_msg(&d, "web.tokens.[1].token", "printable"));
+	assert_true(has_msg(&d, "t.conf:3: web.hosts.[1]: \"2001:db8::1\"", "brackets"));
+	assert_true(has_msg(&d, "web.hosts.[2]: \"rebind.example:0\"", "port"));
+	assert_false(has_msg(&d, "web.hosts.[0]", NULL));
 	cfg_diag_free(&d);
 }
 

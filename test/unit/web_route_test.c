@@ -2,7 +2,8 @@
 /*
  * Web router: every route with GET and HEAD, other methods (405), unknown paths (404),
  * /api/events count parsing (default, bounds, junk -> 400), path traversal and encoded
- * paths (400), control bytes, long targets (414); listen address parsing.
+ * paths (400), control bytes, long targets (414); listen address parsing; the Host names
+ * the page answers to (web.hosts and its defaults) against DNS rebinding.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,6 +241,111 @@ static void test_history_and_actions(void **state)
 	expect_route(r, "POST", "/api/stream", WEB_ERROR, 405);
 }
 
+static void test_host_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "::1", "[::1", "[::1]x", "[::1]:0", "[::1]:99999", "[nope]:80", "a b",
+		"a..b", ".a", "a:b", "a:1:2", "host:80x", "h\xc3\xa9", "a/b", "a@b", "[]",
+	};
+	char name[WEB_HOST_MAX + 1], big[300];
+	unsigned int port;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(web_host_parse("Router.Example.", name, sizeof(name), &port, &why), 0);
+	assert_string_equal(name, "router.example");
+	assert_int_equal(port, 0);
+	assert_int_equal(web_host_parse("100.80.0.1:8080", name, sizeof(name), &port, &why), 0);
+	assert_string_equal(name, "100.80.0.1");
+	assert_int_equal(port, 8080);
+	assert_int_equal(web_host_parse("[2001:DB8:0::1]:443", name, sizeof(name), &port, &why), 0);
+	assert_string_equal(name, "2001:db8::1");
+	assert_int_equal(port, 443);
+	assert_int_equal(web_host_parse("[::1]", name, sizeof(name), &port, &why), 0);
+	assert_string_equal(name, "::1");
+	assert_int_equal(port, 0);
+	assert_int_equal(web_host_parse("localhost:", name, sizeof(name), &port, &why), 0);
+	assert_int_equal(port, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (web_host_parse(bad[i], name, sizeof(name), &port, &why) != -EINVAL)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_non_null(why);
+	}
+	assert_int_equal(web_host_parse(NULL, name, sizeof(name), &port, &why), -EINVAL);
+	memset(big, 'a', sizeof(big));
+	big[254] = '\0';
+	assert_int_equal(web_host_parse(big, name, sizeof(name), &port, &why), -EINVAL);
+	big[253] = '\0';
+	assert_int_equal(web_host_parse(big, name, sizeof(name), &port, &why), 0);
+	assert_int_equal(web_host_parse("example", name, 4, &port, &why), -EINVAL);
+	web_host_parse("[::1]:70000", name, sizeof(name), &port, &why);
+	assert_non_null(strstr(why, "port"));
+	web_host_parse("2001:db8::1", name, sizeof(name), &port, &why);
+	assert_non_null(strstr(why, "brackets"));
+}
+
+static void test_hosts(void **state)
+{
+	struct web_hosts *h = calloc(1, sizeof(*h));
+	const char *const mine[] = { "router.example", "192.0.2.1:8080", "[2001:db8::1]",
+				     "ROUTER.example" };
+	const char *const wrong[] = { "ok.example", "bad host" };
+	struct sockaddr_storage sa;
+	const char *why;
+	socklen_t len;
+	size_t bad = 99;
+
+	(void)state;
+	assert_non_null(h);
+	/* defaults: the listen address, the host name and its first label, loopback */
+	assert_int_equal(web_listen_parse("100.80.0.1:8080", &sa, &len, &why), 0);
+	assert_int_equal(web_hosts_set(h, NULL, 0, &sa, "gw1.office.example", &bad, &why), 0);
+	assert_true(web_hosts_allow(h, "100.80.0.1:8080"));
+	assert_true(web_hosts_allow(h, "100.80.0.1")); /* any port: a forward may change it */
+	assert_true(web_hosts_allow(h, "gw1.office.example:8080"));
+	assert_true(web_hosts_allow(h, "GW1"));
+	assert_true(web_hosts_allow(h, "127.0.0.1:9090"));	/* socat or ssh -L */
+	assert_true(web_hosts_allow(h, "localhost:8080"));
+	assert_true(web_hosts_allow(h, "[::1]:8080"));
+	assert_true(web_hosts_allow(h, NULL));			/* no Host: no browser */
+	assert_false(web_hosts_allow(h, "rebind.example"));
+	assert_false(web_hosts_allow(h, "rebind.example:8080"));
+	assert_false(web_hosts_allow(h, "100.80.0.2:8080"));
+	assert_false(web_hosts_allow(h, "gw1.office.example.evil:8080"));
+	assert_false(web_hosts_allow(h, ""));
+	assert_false(web_hosts_allow(h, "100.80.0.1:8080, rebind.example"));
+	/* IPv6 listen address: in brackets, canonical */
+	assert_int_equal(web_listen_parse("[2001:db8:80::1]:8081", &sa, &len, &why), 0);
+	assert_int_equal(web_hosts_set(h, NULL, 0, &sa, "", &bad, &why), 0);
+	assert_true(web_hosts_allow(h, "[2001:db8:80:0::1]:8081"));
+	assert_false(web_hosts_allow(h, "[2001:db8:80::2]:8081"));
+	assert_false(web_hosts_allow(h, "2001:db8:80::1"));
+	/* a wildcard listen address: every address literal, still no foreign name */
+	assert_int_equal(web_listen_parse("0.0.0.0:8080", &sa, &len, &why), 0);
+	assert_int_equal(web_hosts_set(h, NULL, 0, &sa, NULL, &bad, &why), 0);
+	assert_true(web_hosts_allow(h, "192.0.2.77:8080"));
+	assert_true(web_hosts_allow(h, "[2001:db8::77]"));
+	assert_false(web_hosts_allow(h, "rebind.example:8080"));
+	/* web.hosts replaces the defaults; a port given must match */
+	assert_int_equal(web_hosts_set(h, mine, 4, &sa, "gw1", &bad, &why), 0);
+	assert_int_equal(h->n, 3);
+	assert_true(web_hosts_allow(h, "router.example"));
+	assert_true(web_hosts_allow(h, "Router.Example.:443"));
+	assert_true(web_hosts_allow(h, "192.0.2.1:8080"));
+	assert_false(web_hosts_allow(h, "192.0.2.1"));
+	assert_false(web_hosts_allow(h, "192.0.2.1:8081"));
+	assert_true(web_hosts_allow(h, "[2001:db8:0::1]:8080"));
+	assert_false(web_hosts_allow(h, "gw1"));
+	assert_false(web_hosts_allow(h, "127.0.0.1:8080"));
+	assert_false(web_hosts_allow(h, "192.0.2.77:8080"));
+	/* a bad entry is named */
+	assert_int_equal(web_hosts_set(h, wrong, 2, &sa, "gw1", &bad, &why), -EINVAL);
+	assert_int_equal(bad, 1);
+	assert_non_null(why);
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +357,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_actions, setup, teardown),
+		cmocka_unit_test(test_host_parse),
+		cmocka_unit_test(test_hosts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,12 @@
 // Then, with WEB_USER/WEB_PASS in the environment, logs in through the page's form and
 // pins isp2 with the Prefer control (the page sends the CSRF token); last, it feeds the
 // page's renderer a status object with tunnels and BGP alerts, as their monitors will
-// fill it, and checks the tables and the Acknowledge button.
+// fill it, and checks the tables and the Acknowledge button. At phone width (390 px) every
+// table must fit inside its card (.card or .tbl), measured twice: with the live page, and
+// with the page's renderer given the widest content it can meet (long reasons, paths, IPv6
+// remotes, targets and alert ids, target errors, unacknowledged alerts with their button)
+// in the same step, so a status pushed meanwhile cannot undo it (phone_tables,
+// phone_tables_end: the tables that do not fit, with their widths; a screenshot of each).
 "use strict";
 const { chromium } = require("playwright-core");
 const { execFileSync } = require("child_process");
@@ -21,9 +26,52 @@ const path = require("path");
 
 const [url, shot, resultFile, ...fault] = process.argv.slice(2);
 const res = { cards: [], live: false, isp1_active_before: false, down_ms: null,
-	      active_ms: null, reloaded: null, graphs: 0, events_with_reason: 0,
-	      phone_fits: null, logged_in: false, prefer: null, fake_tunnels: 0,
+	      active_ms: null, reloaded: null, graphs: 0, events_with_reason: 0, target_rows: 0,
+	      phone_fits: null, phone_tables: null, phone_tables_end: null, logged_in: false, prefer: null, fake_tunnels: 0,
 	      fake_alert_buttons: 0, errors: [] };
+
+// At the current viewport: the tables wider than their card, [] when every one fits. With
+// `widest`, first render the widest content (in the same step as the measurement).
+function tablesOverflowing(page, widest) {
+	return page.evaluate((widest) => {
+		if (widest) {
+			const st = JSON.parse(JSON.stringify(S.status)), now = Date.now();
+			const long = "0/4 targets answered for 3 rounds; last RTT 0.1 ms; charon not reachable at /run/strongswan/charon.vici: retrying";
+			st.tunnels = [{ name: "headquarters-frankfurt", state: "degraded", uplink: "isp2-lte-backup",
+					remote: "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", reason: long }];
+			st.bgp = { alerts: [{ id: "subprefix:2001:db8:ffff:ff00::/56:isp2-lte-backup",
+					      prefix: "2001:db8:ffff:ff00::/56", type: "subprefix",
+					      peer: "2001:db8:ffff:ffff::1", uplink: "isp2-lte-backup",
+					      origin_as: 4200000000, since: now - 3 * 3600000, acked: false }] };
+			(st.uplinks || []).forEach((u) => (u.targets || []).forEach((x) => {
+				x.name = "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"; x.method = "arping";
+				x.sent = 123456789; x.answered = 123456780; x.rtt_ms = 12345.6;
+				x.error = "not an HTTP answer: no status line in the first 1024 bytes";
+			}));
+			showStatus(st);
+			S.events.push({ ts_ms: now, type: "config", object: "/etc/uplinkd/a-rather-long-directory-name/uplinkd.conf",
+					old: "loaded-from-a-previous-version", new: "reloaded", reason: long });
+			showEvents();
+		}
+		return Array.from(document.querySelectorAll("table")).map((t) => {
+			const card = t.closest(".card, .tbl") || document.body;
+			const w = t.getBoundingClientRect().width, cw = card.clientWidth;
+			return { table: (t.querySelector("tbody") || {}).id || t.className || "?",
+				 width: Math.round(w), scroll: t.scrollWidth, card: cw,
+				 fits: w <= cw + 1 && t.scrollWidth <= cw + 1 &&
+				       card.getBoundingClientRect().right <= window.innerWidth + 1 };
+		}).filter((x) => !x.fits);
+	}, widest);
+}
+
+async function atPhoneWidth(page, shotFile, widest) {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.waitForTimeout(300);
+	const over = await tablesOverflowing(page, widest);
+	await page.screenshot({ path: shotFile, fullPage: true });
+	await page.setViewportSize({ width: 1200, height: 900 });
+	return over;
+}
 
 async function main() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uplinkd-chromium-"));
@@ -70,6 +118,9 @@ async function main() {
 			null, { timeout: 20000 }).catch(() => {});
 		res.graphs = await page.$$eval("svg.graph path", (ps) =>
 			ps.filter((p) => (p.getAttribute("d") || "").length > 10).length);
+		res.target_rows = await page.$$eval("[data-uplink] [data-target]", (trs) =>
+			trs.filter((tr) => Number(tr.dataset.answered) > 0 &&
+				   / ms$/.test(tr.children[2].textContent)).length);
 		res.events_with_reason = await page.$$eval("#events tr", (trs) =>
 			trs.filter((tr) => tr.children.length === 3 && tr.children[2].textContent.length > 0).length);
 		fs.mkdirSync(path.dirname(shot), { recursive: true });
@@ -81,6 +132,7 @@ async function main() {
 			document.documentElement.scrollWidth <= window.innerWidth + 1);
 		await page.screenshot({ path: shot.replace(/\.png$/, "-phone.png"), fullPage: true });
 		await page.setViewportSize({ width: 1200, height: 900 });
+		res.phone_tables = await atPhoneWidth(page, shot.replace(/\.png$/, "-phone-tables.png"));
 
 		if (process.env.WEB_USER) {
 			await page.fill("#user", process.env.WEB_USER);
@@ -110,6 +162,7 @@ async function main() {
 		});
 		res.fake_tunnels = fake.tunnels;
 		res.fake_alert_buttons = fake.buttons;
+		res.phone_tables_end = await atPhoneWidth(page, shot.replace(/\.png$/, "-phone-end.png"), true);
 	} finally {
 		await ctx.close();
 		fs.rmSync(dir, { recursive: true, force: true });

@@ -2,8 +2,13 @@
 # promcheck.py - validate Prometheus text exposition format 0.0.4 (stdin or FILE):
 # HELP/TYPE comments, metric and label names, label value escapes, sample values,
 # one TYPE per family, before its samples, samples of a family contiguous, no
-# duplicate series, a final newline. Prints every problem as LINE: what; exit 1.
-# (promtool is not packaged in Debian 12; this is the stand-in the tests use.)
+# duplicate series, a final newline. Also the naming rules Prometheus users expect
+# (https://prometheus.io/docs/practices/naming/, promtool's lint): one HELP per family
+# with text of its own (two families never share one), counters end in _total and
+# only counters do, counter values are not negative, base units (seconds, bytes,
+# ratio: no _ms, _percent, _kb ...), timestamps in _seconds, _info families are gauges
+# of value 1, no label names starting with __. Prints every problem as LINE: what;
+# exit 1. (promtool is not packaged in Debian 12; this is the stand-in the tests use.)
 import re
 import sys
 
@@ -11,6 +16,46 @@ NAME = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*'
 TYPES = {'counter', 'gauge', 'histogram', 'summary', 'untyped'}
 SUFFIXES = {'histogram': ('_bucket', '_sum', '_count'), 'summary': ('_sum', '_count')}
+# not base units: seconds, bytes, ratios (0..1), not these
+BAD_UNITS = ('_ms', '_msec', '_millis', '_milliseconds', '_us', '_microseconds', '_ns',
+             '_nanoseconds', '_minutes', '_hours', '_days', '_percent', '_pct', '_kb', '_kib',
+             '_mb', '_mib', '_gb', '_kbytes', '_mbytes', '_bits')
+
+
+def naming(types, helps, help_lines, type_lines, counter_values):
+    """the naming rules, per family; returns [(line, message)]"""
+    errs = []
+    for name, t in types.items():
+        ln = type_lines[name]
+        base = name[:-len('_total')] if name.endswith('_total') else name
+        if t == 'counter' and not name.endswith('_total'):
+            errs.append((ln, f'{name}: a counter\'s name ends in _total'))
+        if t != 'counter' and name.endswith('_total'):
+            errs.append((ln, f'{name}: _total is for counters, this is a {t}'))
+        for u in BAD_UNITS:
+            if base.endswith(u) or (u + '_') in base:
+                errs.append((ln, f'{name}: use base units (seconds, bytes, a 0..1 ratio), not {u[1:]}'))
+                break
+        if ('timestamp' in name or name.endswith('_time')) and not base.endswith('_seconds'):
+            errs.append((ln, f'{name}: a timestamp is in seconds since the epoch: end it in _seconds'))
+        if name.endswith('_info') and t != 'gauge':
+            errs.append((ln, f'{name}: an _info family is a gauge'))
+        if name not in helps:
+            errs.append((ln, f'{name}: no HELP line; say what it is'))
+    by_text = {}
+    for name, text in helps.items():
+        if not text.strip():
+            errs.append((help_lines[name], f'{name}: empty HELP text; say what it is'))
+        else:
+            by_text.setdefault(text.strip(), []).append(name)
+    for text, names in by_text.items():
+        if len(names) > 1:
+            errs.append((help_lines[names[1]], f'{", ".join(sorted(names))}: the same HELP text '
+                         f'"{text[:40]}"; say what each one is'))
+    for (name, ln, v) in counter_values:
+        if v != v or v < 0:
+            errs.append((ln, f'{name}: a counter is never negative or NaN ({v})'))
+    return errs
 
 
 def value_ok(v):
@@ -69,7 +114,8 @@ def parse_labels(s, errs, ln):
 
 def check(text):
     errs = []
-    types, helps, seen_series = {}, set(), set()
+    types, helps, seen_series = {}, {}, set()
+    help_lines, type_lines, counter_values = {}, {}, []
     done_families, current = set(), None
     if text and not text.endswith('\n'):
         errs.append('end: the last line has no newline')
@@ -92,10 +138,12 @@ def check(text):
                 if name in done_families or name == current:
                     errs.append(f'{ln}: {name}: TYPE after its samples')
                 types[name] = rest
+                type_lines.setdefault(name, ln)
             else:
                 if name in helps:
                     errs.append(f'{ln}: {name}: HELP twice')
-                helps.add(name)
+                helps[name] = rest
+                help_lines.setdefault(name, ln)
             continue
         m = re.match(NAME, line)
         if not m:
@@ -114,6 +162,13 @@ def check(text):
             continue
         if not value_ok(parts[1]):
             errs.append(f'{ln}: {name}: bad value "{parts[1]}"')
+        for lname, _ in labels:
+            if lname.startswith('__'):
+                errs.append(f'{ln}: {name}: label names starting with __ are reserved')
+        if types.get(name) == 'counter' and value_ok(parts[1]):
+            counter_values.append((name, ln, float(parts[1])))
+        if name.endswith('_info') and types.get(name) == 'gauge' and parts[1] not in ('1', '1.0'):
+            errs.append(f'{ln}: {name}: an _info sample is 1 (the labels carry the information)')
         if len(parts) == 3 and not re.fullmatch(r'-?\d+', parts[2]):
             errs.append(f'{ln}: {name}: bad timestamp "{parts[2]}"')
         family = name
@@ -135,6 +190,8 @@ def check(text):
         samples += 1
     if not samples:
         errs.append('no samples')
+    errs += [f'{ln}: {msg}' for ln, msg in sorted(naming(types, helps, help_lines, type_lines,
+                                                          counter_values))]
     return errs
 
 

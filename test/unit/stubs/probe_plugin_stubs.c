@@ -10,6 +10,7 @@
 #include <libconfig.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,9 +18,16 @@
 #include <unistd.h>
 
 struct stub_replies stub_replies;
+struct stub_fails stub_fails;
 
 static struct loop *stub_loop;
 static size_t stub_want;
+static bool stub_with_fails; /* stub_run_until_events: failures count too */
+
+static size_t stub_count(void)
+{
+	return stub_replies.n + (stub_with_fails ? stub_fails.n : 0);
+}
 
 void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns)
 {
@@ -27,7 +35,20 @@ void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns
 	if (stub_replies.n < STUB_REPLIES_MAX)
 		stub_replies.v[stub_replies.n] = (struct stub_reply){ idx, seq, rx_ns };
 	stub_replies.n++;
-	if (stub_loop && stub_replies.n >= stub_want)
+	if (stub_loop && stub_count() >= stub_want)
+		loop_quit(stub_loop);
+}
+
+void probe_fail(struct probe_env *env, size_t idx, uint32_t seq, const char *why)
+{
+	(void)env;
+	if (stub_fails.n < STUB_REPLIES_MAX) {
+		stub_fails.v[stub_fails.n] = (struct stub_reply){ idx, seq, loop_clock_monotonic() };
+		snprintf(stub_fails.why[stub_fails.n], sizeof(stub_fails.why[0]), "%s",
+			 why ? why : "");
+	}
+	stub_fails.n++;
+	if (stub_loop && stub_count() >= stub_want)
 		loop_quit(stub_loop);
 }
 
@@ -37,12 +58,12 @@ static void stub_deadline(struct loop_timer *t)
 	loop_quit(stub_loop);
 }
 
-size_t stub_run_until(struct loop *l, size_t n, int ms)
+static size_t run_until(struct loop *l, size_t n, int ms)
 {
 	struct loop_timer deadline;
 
-	if (stub_replies.n >= n)
-		return stub_replies.n;
+	if (stub_count() >= n)
+		return stub_count();
 	stub_loop = l;
 	stub_want = n;
 	l->quit = false;
@@ -52,7 +73,23 @@ size_t stub_run_until(struct loop *l, size_t n, int ms)
 	loop_run(l);
 	loop_timer_cancel(l, &deadline);
 	stub_loop = NULL;
-	return stub_replies.n;
+	return stub_count();
+}
+
+size_t stub_run_until(struct loop *l, size_t n, int ms)
+{
+	stub_with_fails = false;
+	return run_until(l, n, ms);
+}
+
+size_t stub_run_until_events(struct loop *l, size_t n, int ms)
+{
+	size_t got;
+
+	stub_with_fails = true;
+	got = run_until(l, n, ms);
+	stub_with_fails = false;
+	return got;
 }
 
 int stub_netns_private(void)
@@ -141,4 +178,5 @@ void stub_env_init(struct probe_env *env, struct loop *l, const char *ifname,
 	env->ntargets = n < 8 ? n : 8;
 	env->targets = stub_targets;
 	stub_replies.n = 0;
+	stub_fails.n = 0;
 }

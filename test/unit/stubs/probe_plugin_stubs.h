@@ -28,8 +28,19 @@ struct stub_replies {
 
 extern struct stub_replies stub_replies;
 
+/* What plugins reported with probe_fail(). */
+struct stub_fails {
+	struct stub_reply v[STUB_REPLIES_MAX];
+	char why[STUB_REPLIES_MAX][96];
+	size_t n;
+};
+
+extern struct stub_fails stub_fails;
+
 /* Run l until `n` replies were recorded or `ms` milliseconds passed; returns the count. */
 size_t stub_run_until(struct loop *l, size_t n, int ms);
+/* The same, counting probe_fail() reports as well: replies + failures. */
+size_t stub_run_until_events(struct loop *l, size_t n, int ms);
 
 /* Move this test process into a network namespace of its own with lo up, so
  * kernel round trips stay inside it: 0, or -errno (not root: skip). */

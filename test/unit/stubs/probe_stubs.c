@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Stubs for probe_test: uplink_health_changed() (uplink.c) only records calls.
+ * Stubs for probe_test: uplink_health_changed() (uplink.c) only records calls;
+ * uplink_gateway4() gives the configured gateway, as uplink.c does.
  */
 #include "uplink.h"
+
+#include <arpa/inet.h>
 
 int probe_stub_changes;
 enum health_state probe_stub_old, probe_stub_new;
@@ -12,4 +15,9 @@ void uplink_health_changed(struct uplink *u, enum health_state old)
 	probe_stub_changes++;
 	probe_stub_old = old;
 	probe_stub_new = u->health.state;
+}
+
+bool uplink_gateway4(const struct uplink *u, struct in_addr *gw)
+{
+	return u->cfg.gateway && inet_pton(AF_INET, u->cfg.gateway, gw) == 1;
 }

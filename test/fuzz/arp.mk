@@ -1,0 +1,2 @@
+fuzzers += arp
+arp-fuzz-src := plugins/probe-arping/arp_wire.c

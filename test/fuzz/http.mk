@@ -1,0 +1,2 @@
+fuzzers += http
+http-fuzz-src := plugins/probe-http/http_wire.c
