@@ -363,6 +363,83 @@ static void test_max_routes(void **state)
 	}
 	assert_int_equal(f->v1->n, 100);
 	assert_int_equal(f->v1->dropped, 30);
+	/* the bound is one for all views together */
+	for (i = 0; i < 10; i++) {
+		snprintf(p, sizeof(p), "2001:db8:100:%x::/64", 0x200 + i);
+		ann(f, f->v2, p, 2000, 65002u, 64500u);
+	}
+	assert_int_equal(f->v2->n, 0);
+	assert_int_equal(f->v2->dropped, 10);
+	assert_int_equal(f->w.routes_dropped, 40);
+	/* withdrawals make room again */
+	wd_id(f, f->v1, "2001:db8:100:0::/64", 0, false, 2100);
+	ann(f, f->v2, "2001:db8:100:200::/64", 2200, 65002u, 64500u);
+	assert_int_equal(f->v2->n, 1);
+}
+
+/* A flood of more-specifics fills max_routes and max_alerts; a hijack of the watched
+ * prefix itself is still kept, alerted and steered on, and the flood's own anomaly
+ * still counts for steering although most of its alerts are not kept. */
+static void test_flood_keeps_exact(void **state)
+{
+	struct fx *f = *state;
+	struct watch_params p = par;
+	struct watch_rule r[2];
+	char pfx[64];
+	int i;
+
+	rule(&r[0], "203.0.113.0/24", 64500, 64510, 64511, false, "hq");
+	rule(&r[1], "2001:db8:100::/48", 64500, 0, 0, false, "");
+	p.max_alerts = 20;
+	p.flap_max = 0;
+	assert_int_equal(watch_set_rules(&f->w, r, 2, &p, 1000), 0);
+	ann(f, f->v2, "203.0.113.0/24", 2000, 65002u, 64510u, 64500u);
+	ann(f, f->v2, "2001:db8:100::/48", 2000, 65002u, 64500u);
+	for (i = 0; i < 300; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:100:%x::/64", i);
+		ann(f, f->v1, pfx, 3000, 65001u, 64500u);
+	}
+	assert_int_equal(f->w.routes_ms, 100);
+	assert_int_equal(f->w.alerts_ms, 20);
+	assert_int_equal(f->w.alerts_dropped, 80);
+	assert_int_equal(nalerts(f), 20);
+	/* the exact prefix, new in this view: kept, alerted and steered on */
+	ann(f, f->v1, "203.0.113.0/24", 4000, 65001u, 64666u);
+	assert_non_null(alert(f, "hijack:203.0.113.0/24:isp1"));
+	assert_true(logged(&f->rec, "steer hq avoid isp1"));
+	/* ADD-PATH copies of the exact prefix are bounded per view too */
+	for (i = 1; i <= 40; i++)
+		ann_id(f, f->v2, "203.0.113.0/24", (uint32_t)i, 1, 5000, 65002u, 64510u, 64500u,
+		       0u);
+	assert_int_equal(f->v2->vr[0].exact, WATCH_EXACT_PATHS);
+	/* the more-specific flood ends: every kept alert clears, counts back to zero */
+	for (i = 0; i < 300; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:100:%x::/64", i);
+		wd_id(f, f->v1, pfx, 0, false, 6000);
+	}
+	assert_int_equal(f->w.routes_ms, 0);
+	assert_int_equal(f->w.alerts_ms, 0);
+	assert_int_equal(f->v1->vr[1].anom, 0);
+	assert_int_equal(nalerts(f), 1);
+}
+
+/* Steering is judged once per batch (a BMP read), not once per alert. */
+static void test_batch_steer(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	ann(f, f->v1, "203.0.113.0/24", 2000, 65001u, 64510u, 64500u);
+	ann(f, f->v2, "203.0.113.0/24", 2000, 65002u, 64510u, 64500u);
+	watch_batch_begin(&f->w);
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64666u);
+	assert_false(logged(&f->rec, "steer hq avoid isp1"));
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64510u, 64500u);
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64666u);
+	n = f->rec.n;
+	watch_batch_end(&f->w, 3000);
+	assert_int_equal(f->rec.n, n + 1);
+	assert_true(logged(&f->rec, "steer hq avoid isp1"));
 }
 
 static void test_route_steer_via(void **state)
@@ -674,6 +751,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_addpath_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_keeps_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_steer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_steer_via, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
