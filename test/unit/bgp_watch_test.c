@@ -602,6 +602,58 @@ static void test_station_stream(void **state)
 	assert_int_equal(nalerts(f), 0);
 }
 
+/* Before anything else, an Initiation; then views only for the peers bgp.peers lists,
+ * one per address; a reload that drops a peer drops its view. */
+static void test_station_peers_and_initiation(void **state)
+{
+	static const uint8_t ip1[4] = { 100, 64, 1, 1 }, ip9[4] = { 100, 64, 9, 9 };
+	static const uint32_t bad[] = { 65001, 64666 };
+	struct fx *f = *state;
+	struct notes notes = { 0 };
+	struct bmp_router r;
+	struct b s = { .n = 0 };
+
+	/* Route Monitoring before the Initiation: the session ends, nothing judged */
+	bmp_rm(&s, ip1, bad, 2, false);
+	station_router_init(&r, &f->w, &sops, &notes, "router early");
+	assert_int_equal(station_input(&r, s.d, s.n, 1000), -EBADMSG);
+	assert_non_null(strstr(r.error, "does not start with an Initiation message"));
+	assert_int_equal(nalerts(f), 0);
+	station_router_free(&r, "closed", 1000);
+
+	/* a peer not in bgp.peers: counted and dropped, no view, no alert */
+	s.n = 0;
+	bmp_init(&s);
+	bmp_rm(&s, ip9, bad, 2, false);
+	bmp_rm(&s, ip9, bad, 2, false);
+	station_router_init(&r, &f->w, &sops, &notes, "router test");
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 0);
+	assert_int_equal(r.st.unknown_peer, 2);
+	assert_int_equal(r.nnoted, 1); /* named once */
+	assert_int_equal(nalerts(f), 0);
+	/* a listed peer: a view; another instance (RD) of its address: dropped */
+	s.n = 0;
+	bmp_rm(&s, ip1, bad, 2, false);
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 1);
+	assert_non_null(alert(f, "hijack:203.0.113.0/24:isp1"));
+	s.n = 0;
+	bmp_rm(&s, ip1, bad, 2, false);
+	s.d[6] = 1; /* peer type 1: an RD instance */
+	s.d[8] = 7;
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 1);
+	assert_int_equal(r.st.unknown_peer, 3);
+	/* the peer leaves bgp.peers: its view and alert go */
+	r.ops = &(const struct station_ops){ .note = st_note };
+	station_router_remap(&r, "no longer in bgp.peers", 3000);
+	assert_int_equal(r.npeers, 0);
+	assert_int_equal(nalerts(f), 0);
+	assert_true(logged(&f->rec, "cleared hijack:203.0.113.0/24:isp1"));
+	station_router_free(&r, "closed", 4000);
+}
+
 static void test_station_big_message_bounded(void **state)
 {
 	struct fx *f = *state;
@@ -611,6 +663,12 @@ static void test_station_big_message_bounded(void **state)
 
 	assert_non_null(big);
 	station_router_init(&r, &f->w, &sops, NULL, "router big");
+	{
+		struct b s = { .n = 0 };
+
+		bmp_init(&s);
+		assert_int_equal(station_input(&r, s.d, s.n, 1000), 0);
+	}
 	/* an unknown type of 300000 bytes: skipped by length, buffer back to the minimum */
 	big[0] = 3;
 	big[1] = 0;
@@ -619,7 +677,7 @@ static void test_station_big_message_bounded(void **state)
 	big[4] = 0xe0;
 	big[5] = 42;
 	assert_int_equal(station_input(&r, big, 300000, 1000), 0);
-	assert_int_equal(r.st.msgs, 1);
+	assert_int_equal(r.st.msgs, 2);
 	assert_non_null(station_rx_buf(&r, &avail));
 	assert_int_equal(r.cap, STATION_BUF_MIN);
 	/* a length above 1 MiB is a framing error, before any allocation */
@@ -689,7 +747,8 @@ static const char *lab_uplink(void *ctx, const char *peer)
 {
 	(void)ctx;
 	return strcmp(peer, "100.64.1.1") == 0 ? "isp1" :
-	       strcmp(peer, "100.64.2.1") == 0 ? "isp2" : NULL;
+	       strcmp(peer, "100.64.2.1") == 0 ? "isp2" :
+	       strcmp(peer, "100.64.1.3") == 0 ? "" : NULL; /* listed, no uplink */
 }
 
 static void test_lab_capture(void **state)
@@ -755,6 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_steer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_steer_via, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_station_peers_and_initiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lab_capture, setup, teardown),
