@@ -447,19 +447,20 @@ static void caps_drop(void)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
-/* SIGKILL to every child of `self` (found in /proc); true if there was one. */
-static bool kill_children(pid_t self)
+/* SIGKILL to every child of `parent` (found in /proc) but `spare` (n of them). */
+static void children_kill(pid_t parent, const pid_t *spare, size_t n)
 {
 	DIR *dp = opendir("/proc");
 	struct dirent *de;
-	bool any = false;
 
 	if (!dp)
-		return false;
+		return;
 	while ((de = readdir(dp))) {
 		char path[300], buf[512], *p;
-		ssize_t n;
+		ssize_t len;
 		long ppid;
+		pid_t pid;
+		size_t i;
 		int fd;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
@@ -468,19 +469,21 @@ static bool kill_children(pid_t self)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
+		len = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
-		if (n <= 0)
+		if (len <= 0)
 			continue;
-		buf[n] = '\0';
+		buf[len] = '\0';
 		p = strrchr(buf, ')'); /* "pid (comm) state ppid ..." */
-		if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != self)
+		if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != parent)
 			continue;
-		kill((pid_t)strtol(de->d_name, NULL, 10), SIGKILL);
-		any = true;
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		for (i = 0; i < n && spare[i] != pid; i++)
+			;
+		if (i == n)
+			kill(pid, SIGKILL);
 	}
 	closedir(dp);
-	return any;
 }
 
 /* Kill the hook's group, then every process left below us, until none is. */
@@ -491,7 +494,7 @@ static void sweep(pid_t hook)
 
 	kill(-hook, SIGKILL);
 	for (i = 0; i < 1000; i++) {
-		kill_children(self);
+		children_kill(self, NULL, 0);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
@@ -587,40 +590,12 @@ static void hooks_next(struct hooks *h);
 /* Every child of uplinkd that is not a supervisor: what a killed supervisor left. */
 static void strays_kill(struct hooks *h)
 {
-	DIR *dp = opendir("/proc");
-	struct dirent *de;
+	pid_t sup[HOOK_PARALLEL];
+	size_t i;
 
-	if (!dp)
-		return;
-	while ((de = readdir(dp))) {
-		char path[300], buf[512], *p;
-		long ppid;
-		pid_t pid;
-		ssize_t n;
-		size_t i;
-		int fd;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != h->self)
-			continue;
-		pid = (pid_t)strtol(de->d_name, NULL, 10);
-		for (i = 0; i < HOOK_PARALLEL && h->runs[i].pid != pid; i++)
-			;
-		if (i == HOOK_PARALLEL)
-			kill(pid, SIGKILL);
-	}
-	closedir(dp);
+	for (i = 0; i < HOOK_PARALLEL; i++)
+		sup[i] = h->runs[i].pid;
+	children_kill(h->self, sup, HOOK_PARALLEL);
 }
 
 static void timeout_cb(struct loop_timer *t)
