@@ -43,7 +43,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BGPMON_READS_PER_WAKE 4	/* 256 KiB, a few ms of work: probes keep their timing */
+/* Work per wake of a session: reads of at most 16 KiB (a flood of watched more-specifics
+ * costs a few ms per read) until 256 KiB or 5 ms, so probes, the control socket and other
+ * sessions keep their turn while a router floods. */
+#define BGPMON_READ_MAX (16 * 1024)
+#define BGPMON_READS_PER_WAKE 16
+#define BGPMON_WAKE_BUDGET_NS (5 * NSEC_PER_MSEC)
 #define BGPMON_RETRY_NS (5 * NSEC_PER_SEC)
 #define BGPMON_REPLAY_MAX (1ULL << 30)
 #define BGPMON_EV_WINDOW_S 10
@@ -638,20 +643,26 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 {
 	struct bmp_conn *c = container_of(f, struct bmp_conn, fd);
 	struct bgpmon *m = c->m;
+	uint64_t wake = mono_ns();
 	char why[256];
 	int i;
 
 	(void)events;
 	for (i = 0; i < BGPMON_READS_PER_WAKE; i++) {
-		size_t avail;
-		uint8_t *b = station_rx_buf(&c->r, &avail);
+		size_t avail = 0;
+		uint8_t *b;
 		ssize_t n;
 
+		if (i && mono_ns() - wake > BGPMON_WAKE_BUDGET_NS)
+			return; /* level-triggered: the rest waits for the next turn */
+		b = station_rx_buf(&c->r, &avail);
 		if (!b) {
 			log_err("bgp: %s: out of memory; closing the session", c->r.name);
 			conn_close(c, "BMP session closed (out of memory)");
 			return;
 		}
+		if (avail > BGPMON_READ_MAX)
+			avail = BGPMON_READ_MAX;
 		n = recv(c->fd.fd, b, avail, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return;
