@@ -234,7 +234,9 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	loop_timer_init(&d->monitor_retry, monitors_retry);
 
 	/* the journal first, so that every later event is kept */
-	if ((err = journal_init(d)) < 0)
+	if ((err = journal_init(d)) == -EPERM)
+		return err; /* a state_dir others may write: said why and what to do */
+	if (err < 0)
 		log_warn("journal: not kept (%s); events still go to the log", strerror(-err));
 	if ((err = hooks_init(d)) < 0)
 		log_warn("hooks: disabled (%s)", strerror(-err));

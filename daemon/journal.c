@@ -2,16 +2,24 @@
 /*
  * DOC: journal.c - every event with its reason, kept across restarts
  *
- * Owns STATE_DIR/journal.jsonl and an in-memory ring of the last journal_max
- * entries (each kept as its JSON line). Subscribes to the bus; each event is
- * appended as one line {"ts_ms","type","object","old","new","reason"} with one
- * write() (no fsync: losing the last lines in a power cut is acceptable, a torn
- * line is not fatal). At start the file is read back into the ring; torn or
- * foreign lines are skipped with a warning naming FILE:LINE, and a torn last
- * line is ended so the next entry starts on a line of its own. When the file
- * holds twice journal_max lines, the ring is written to a temporary file that
- * is renamed over it. A write error is logged (rate-limited) and never stops
- * the daemon: the ring keeps working and the file is retried.
+ * Owns STATE_DIR (created 0700; refused when another user owns it or group or
+ * others may write it), STATE_DIR/journal.jsonl and an in-memory ring of the
+ * last journal_max entries (each kept as its JSON line). Subscribes to the
+ * bus; each event becomes one line {"ts_ms","type","object","old","new",
+ * "reason"} of at most JOURNAL_LINE_MAX bytes. Lines are batched: the events
+ * of one loop callback leave with one write() from a deferred event (no fsync:
+ * losing the last lines in a power cut is acceptable, a torn line is not
+ * fatal). When the ring is full, the oldest monitor entry (signal, alert) goes
+ * first, so a flood of those cannot push the uplink, route, tunnel, steering
+ * and operator history out. At start the file is read back (lines longer than
+ * JOURNAL_LINE_MAX, torn or foreign ones skipped with a warning naming
+ * FILE:LINE; a torn last line is ended so the next entry starts on a line of
+ * its own). When the file holds twice journal_max lines, a timer a second
+ * later (off the path of the event) writes the ring to a temporary file,
+ * renames it over the journal and fsyncs the directory. Files are opened
+ * relative to the checked directory and never through a symbolic link. A
+ * write error is logged (rate-limited) and never stops the daemon: the ring
+ * keeps working and the file is retried.
  * Set up by daemon.c before the other modules; read by control.c (events).
  */
 #include "journal.h"
@@ -30,41 +38,70 @@
 
 #define JSON_OUT (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define JOURNAL_FILE "journal.jsonl"
+#define JOURNAL_TMP "journal.jsonl.tmp"
 #define JOURNAL_WARN_LINES 5 /* bad lines named one by one at load; then a total */
-#define JOURNAL_LINE_MAX (256 * 1024) /* longer lines are not ours */
+#define JOURNAL_LINE_MAX (16 * 1024) /* longer lines are not written, and not read back */
+#define JOURNAL_REASON_MAX 2048 /* a longer reason is cut to keep a line bounded */
+#define JOURNAL_LOAD_MAX (64LL << 20) /* of a bigger file only the end is read */
+#define JOURNAL_COMPACT_DELAY_NS (1 * NSEC_PER_SEC)
+
+struct jentry {
+	char *line; /* JSON without '\n' */
+	bool keep;  /* history that monitor floods must not push out */
+};
 
 struct journal {
 	struct daemon *d;
 	struct bus_sub sub;
-	char *path;
+	char *dir;
+	char *path;	     /* for messages */
+	int dirfd;	     /* -1: no usable directory (memory only) */
 	int fd;		     /* -1: the file is not open (memory only for now) */
 	bool torn;	     /* the file may end inside a line: start with '\n' */
 	size_t max;
-	char **ring;	     /* JSON lines without '\n', oldest at head */
+	struct jentry *ring; /* oldest at head */
 	size_t head, n;
 	size_t file_lines;   /* lines in the file, good or bad */
 	size_t compact_at;   /* compact when file_lines reaches this */
+	char *out;	     /* lines waiting for the flush */
+	size_t out_len, out_cap;
+	struct loop_event flush_ev;
+	struct loop_timer compact_timer;
 	struct log_rl rl;
 };
 
-static void ring_push(struct journal *j, char *line)
+/* Events that are the router's history; signals and alerts are monitor chatter. */
+static bool type_keep(const char *type)
 {
+	return strcmp(type, "signal") != 0 && strcmp(type, "alert") != 0;
+}
+
+static struct jentry *ring_at(const struct journal *j, size_t i)
+{
+	return &j->ring[(j->head + i) % j->max];
+}
+
+static void ring_push(struct journal *j, char *line, bool keep)
+{
+	size_t i, victim = 0;
+
 	if (j->n == j->max) {
-		free(j->ring[j->head]);
-		j->ring[j->head] = line;
-		j->head = (j->head + 1) % j->max;
-	} else {
-		j->ring[(j->head + j->n) % j->max] = line;
-		j->n++;
+		/* the oldest entry a flood may take, else the oldest of all */
+		for (i = 0; i < j->n; i++)
+			if (!ring_at(j, i)->keep) {
+				victim = i;
+				break;
+			}
+		free(ring_at(j, victim)->line);
+		for (i = victim; i + 1 < j->n; i++)
+			*ring_at(j, i) = *ring_at(j, i + 1);
+		j->n--;
 	}
+	*ring_at(j, j->n) = (struct jentry){ .line = line, .keep = keep };
+	j->n++;
 }
 
-static const char *ring_at(const struct journal *j, size_t i)
-{
-	return j->ring[(j->head + i) % j->max];
-}
-
-/* mkdir -p with 0750 for the directories it creates. */
+/* mkdir -p: parents 0755, the state directory itself 0700. */
 static int mkdir_p(const char *dir)
 {
 	char *p, *s = strdup(dir);
@@ -76,41 +113,123 @@ static int mkdir_p(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(s, 0750) < 0 && errno != EEXIST) {
+		if (mkdir(s, 0755) < 0 && errno != EEXIST) {
 			err = -errno;
 			break;
 		}
 		*p = '/';
 	}
-	if (!err && mkdir(s, 0750) < 0 && errno != EEXIST)
+	if (!err && mkdir(s, 0700) < 0 && errno != EEXIST)
 		err = -errno;
 	free(s);
 	return err;
 }
 
-static int journal_open(struct journal *j)
+int journal_state_dir_check(const struct stat *st, const char *dir, char *msg, size_t len)
 {
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	return j->fd < 0 ? -errno : 0;
+	uid_t me = geteuid();
+
+	if (!S_ISDIR(st->st_mode)) {
+		snprintf(msg, len, "state_dir %s is not a directory; point state_dir at a directory of uplinkd's own",
+			 dir);
+		return -ENOTDIR;
+	}
+	if (st->st_uid != me && st->st_uid != 0) {
+		snprintf(msg, len, "state_dir %s belongs to uid %u, not to uplinkd (uid %u) or root, so it could rewrite uplinkd's journal; chown %u %s, or point state_dir at a directory of uplinkd's own",
+			 dir, (unsigned int)st->st_uid, (unsigned int)me, (unsigned int)me, dir);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(msg, len, "state_dir %s may be written by %s (mode %04o); chmod 0700 %s (uplinkd creates it so)",
+			 dir, st->st_mode & S_IWOTH ? "anyone" : "its group",
+			 (unsigned int)(st->st_mode & 07777), dir);
+		return -EPERM;
+	}
+	return 0;
 }
 
-/* Write the ring to PATH.tmp and rename it over PATH. */
+/* The state directory, created if missing and checked: 0, -EPERM (refused: msg says
+ * why and what to do), or another -errno (unusable: memory only). */
+static int state_dir_open(struct journal *j, char *msg, size_t len)
+{
+	struct stat st;
+	int err = mkdir_p(j->dir), fd;
+
+	if (err < 0) {
+		snprintf(msg, len, "cannot create %s: %s", j->dir, strerror(-err));
+		return err;
+	}
+	fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err = -errno;
+		snprintf(msg, len, "cannot open %s: %s", j->dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	err = journal_state_dir_check(&st, j->dir, msg, len);
+	if (err < 0) {
+		close(fd);
+		return err == -ENOTDIR ? err : -EPERM;
+	}
+	j->dirfd = fd;
+	return 0;
+}
+
+/* Open name in the state directory, never through a symbolic link, a regular file only. */
+static int file_open(struct journal *j, const char *name, int flags)
+{
+	struct stat st;
+	int fd = openat(j->dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+static const char *open_error(int err)
+{
+	return err == -ELOOP ? "it is a symbolic link, which uplinkd does not follow; remove it (uplinkd writes the file itself)" :
+	       err == -EINVAL ? "not a regular file; remove it (uplinkd writes the file itself)" :
+	       strerror(-err);
+}
+
+static int journal_open(struct journal *j)
+{
+	int fd;
+
+	if (j->dirfd < 0)
+		return -ENOENT;
+	fd = file_open(j, JOURNAL_FILE, O_WRONLY | O_APPEND | O_CREAT);
+	if (fd < 0)
+		return fd;
+	j->fd = fd;
+	return 0;
+}
+
+/* Write the ring to JOURNAL_TMP, rename it over the journal, sync the directory. */
 static int journal_compact(struct journal *j)
 {
-	char *tmp = NULL;
 	FILE *f = NULL;
 	size_t i;
-	int err;
+	int err, fd;
 
-	if (asprintf(&tmp, "%s.tmp", j->path) < 0)
-		return -ENOMEM;
-	f = fopen(tmp, "we");
+	unlinkat(j->dirfd, JOURNAL_TMP, 0); /* whatever a crash left there */
+	fd = file_open(j, JOURNAL_TMP, O_WRONLY | O_CREAT | O_EXCL);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
+		close(fd);
 		goto err;
 	}
 	for (i = 0; i < j->n; i++)
-		if (fputs(ring_at(j, i), f) == EOF || fputc('\n', f) == EOF)
+		if (fputs(ring_at(j, i)->line, f) == EOF || fputc('\n', f) == EOF)
 			break;
 	if (i < j->n || fflush(f) == EOF || fsync(fileno(f)) < 0) {
 		err = -errno;
@@ -122,13 +241,15 @@ static int journal_compact(struct journal *j)
 		goto err;
 	}
 	f = NULL;
-	if (rename(tmp, j->path) < 0) {
+	if (renameat(j->dirfd, JOURNAL_TMP, j->dirfd, JOURNAL_FILE) < 0) {
 		err = -errno;
 		goto err;
 	}
-	free(tmp);
+	if (fsync(j->dirfd) < 0) /* the rename itself must survive a power cut */
+		log_rl_msg(&j->rl, LOG_WARNING, "journal: fsync %s: %s", j->dir, strerror(errno));
 	if (j->fd >= 0)
 		close(j->fd);
+	j->fd = -1;
 	j->file_lines = j->n;
 	j->compact_at = 2 * j->max;
 	j->torn = false;
@@ -136,9 +257,23 @@ static int journal_compact(struct journal *j)
 err:
 	if (f)
 		fclose(f);
-	unlink(tmp);
-	free(tmp);
+	unlinkat(j->dirfd, JOURNAL_TMP, 0);
 	return err ? err : -EIO;
+}
+
+static void compact_cb(struct loop_timer *t)
+{
+	struct journal *j = container_of(t, struct journal, compact_timer);
+	int err;
+
+	if (j->file_lines < j->compact_at || j->dirfd < 0)
+		return;
+	err = journal_compact(j);
+	if (err < 0) {
+		log_rl_msg(&j->rl, LOG_ERR, "journal: cannot compact %s: %s; trying again after %zu more events",
+			   j->path, open_error(err), j->max);
+		j->compact_at = j->file_lines + j->max;
+	}
 }
 
 struct json_object *journal_event_json(const struct bus_event *ev)
@@ -158,69 +293,101 @@ struct json_object *journal_event_json(const struct bus_event *ev)
 	return o;
 }
 
+/* One bounded line: a reason that would make it longer than JOURNAL_LINE_MAX is cut. */
 static char *event_line(const struct bus_event *ev)
 {
-	struct json_object *o = journal_event_json(ev);
-	char *line = strdup(json_object_to_json_string_ext(o, JSON_OUT));
+	struct bus_event e = *ev;
+	char cut[JOURNAL_REASON_MAX + 4];
+	struct json_object *o = journal_event_json(&e);
+	char *line = NULL;
 
+	if (strlen(json_object_to_json_string_ext(o, JSON_OUT)) > JOURNAL_LINE_MAX) {
+		json_object_put(o);
+		snprintf(cut, sizeof(cut), "%.*s...", JOURNAL_REASON_MAX, e.reason ? e.reason : "");
+		e.reason = cut;
+		if (e.object && strlen(e.object) > 256)
+			e.object = "(name too long)";
+		if (e.old_state && strlen(e.old_state) > 256)
+			e.old_state = "(too long)";
+		if (e.new_state && strlen(e.new_state) > 256)
+			e.new_state = "(too long)";
+		o = journal_event_json(&e);
+	}
+	if (strlen(json_object_to_json_string_ext(o, JSON_OUT)) <= JOURNAL_LINE_MAX)
+		line = strdup(json_object_to_json_string_ext(o, JSON_OUT));
 	json_object_put(o);
 	return line;
 }
 
-/* Append line and '\n' with one write(); a short write leaves a torn line. */
-static void journal_append(struct journal *j, const char *line)
+static void journal_flush(struct journal *j)
 {
-	size_t len = strlen(line);
-	char *buf = malloc(len + 2), *p;
-	ssize_t n;
+	ssize_t n = -1;
+	size_t len = j->out_len;
+	char *p = j->out;
 	int err;
 
-	if (!buf)
+	if (!len)
 		return;
-	p = buf;
-	if (j->torn)
-		*p++ = '\n';
-	memcpy(p, line, len);
-	p[len] = '\n';
-	len += (size_t)(p - buf) + 1;
-	n = write(j->fd, buf, len);
-	free(buf);
+	j->out_len = 0;
+	if (j->fd < 0 && (err = journal_open(j)) < 0) {
+		log_rl_msg(&j->rl, LOG_ERR, "journal: cannot open %s: %s; the events are kept in memory",
+			   j->path, open_error(err));
+		return;
+	}
+	if (j->torn) {
+		if (write(j->fd, "\n", 1) != 1)
+			goto fail;
+		j->torn = false;
+	}
+	n = write(j->fd, p, len);
 	if (n != (ssize_t)len) {
-		log_rl_msg(&j->rl, LOG_ERR, "journal: cannot write %s: %s; the event is kept in "
-			   "memory", j->path, n < 0 ? strerror(errno) : "short write");
-		j->torn = j->torn || n > 0;
-		return;
+		j->torn = n > 0;
+		goto fail;
 	}
-	j->torn = false;
-	if (++j->file_lines < j->compact_at)
-		return;
-	err = journal_compact(j);
-	if (err < 0) {
-		log_rl_msg(&j->rl, LOG_ERR, "journal: cannot compact %s: %s; trying again after "
-			   "%zu more events", j->path, strerror(-err), j->max);
-		j->compact_at = j->file_lines + j->max;
-	}
+	if (j->file_lines >= j->compact_at && !loop_timer_pending(&j->compact_timer))
+		loop_timer_set_in(&j->d->loop, &j->compact_timer, JOURNAL_COMPACT_DELAY_NS);
+	return;
+fail:
+	log_rl_msg(&j->rl, LOG_ERR, "journal: cannot write %s: %s; the events are kept in memory",
+		   j->path, n < 0 ? strerror(errno) : "short write");
+}
+
+static void flush_cb(struct loop_event *e)
+{
+	journal_flush(container_of(e, struct journal, flush_ev));
 }
 
 static void journal_event(struct bus_sub *s, const struct bus_event *ev)
 {
 	struct journal *j = container_of(s, struct journal, sub);
 	char *line = event_line(ev);
-	int err;
+	size_t len;
 
 	if (!line)
 		return;
-	ring_push(j, line);
-	if (j->fd < 0 && (err = journal_open(j)) < 0) {
-		log_rl_msg(&j->rl, LOG_ERR, "journal: cannot open %s: %s; the event is kept in "
-			   "memory", j->path, strerror(-err));
+	ring_push(j, line, type_keep((unsigned int)ev->type < BUS_TYPE_MAX ?
+				     bus_type_names[ev->type] : "unknown"));
+	if (j->dirfd < 0)
 		return;
+	len = strlen(line);
+	if (j->out_len + len + 1 > j->out_cap) {
+		size_t cap = (j->out_len + len + 1) * 2;
+		char *o = realloc(j->out, cap);
+
+		if (!o)
+			return;
+		j->out = o;
+		j->out_cap = cap;
 	}
-	journal_append(j, line);
+	memcpy(j->out + j->out_len, line, len);
+	j->out[j->out_len + len] = '\n';
+	j->out_len += len + 1;
+	j->file_lines++;
+	loop_event_schedule(&j->d->loop, &j->flush_ev);
 }
 
 /* Is line one journal entry: an object with an integer ts_ms and a string type? */
-static bool entry_valid(const char *line, size_t len)
+static bool entry_valid(const char *line, size_t len, bool *keep)
 {
 	struct json_tokener *tok = json_tokener_new_ex(4);
 	struct json_object *o, *v;
@@ -232,8 +399,10 @@ static bool entry_valid(const char *line, size_t len)
 	if (o && json_tokener_get_error(tok) == json_tokener_success &&
 	    json_tokener_get_parse_end(tok) == len && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "ts_ms", &v) && json_object_is_type(v, json_type_int) &&
-	    json_object_object_get_ex(o, "type", &v) && json_object_is_type(v, json_type_string))
+	    json_object_object_get_ex(o, "type", &v) && json_object_is_type(v, json_type_string)) {
 		ok = true;
+		*keep = type_keep(json_object_get_string(v));
+	}
 	json_object_put(o);
 	json_tokener_free(tok);
 	return ok;
@@ -241,33 +410,60 @@ static bool entry_valid(const char *line, size_t len)
 
 static void journal_load(struct journal *j)
 {
-	FILE *f = fopen(j->path, "re");
-	size_t cap = 0, lineno = 0, bad = 0;
-	char *line = NULL, *copy;
-	ssize_t len;
+	size_t lineno = 0, bad = 0, len;
+	char *line = malloc(JOURNAL_LINE_MAX + 2), *copy;
+	struct stat st;
+	bool keep, skipping = false;
+	FILE *f;
+	int fd;
 
-	if (!f) {
-		if (errno != ENOENT)
+	if (!line)
+		return;
+	fd = file_open(j, JOURNAL_FILE, O_RDONLY);
+	if (fd < 0) {
+		if (fd != -ENOENT)
 			log_warn("journal: cannot read %s: %s; starting empty", j->path,
-				 strerror(errno));
+				 open_error(fd));
+		free(line);
 		return;
 	}
-	while ((len = getline(&line, &cap, f)) > 0) {
+	if (fstat(fd, &st) == 0 && st.st_size > JOURNAL_LOAD_MAX) {
+		log_warn("journal: %s is %lld bytes; reading its last %lld only", j->path,
+			 (long long)st.st_size, JOURNAL_LOAD_MAX);
+		lseek(fd, st.st_size - JOURNAL_LOAD_MAX, SEEK_SET);
+		skipping = true; /* the rest of a line cut in the middle */
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		free(line);
+		return;
+	}
+	while (fgets(line, JOURNAL_LINE_MAX + 2, f)) {
+		len = strlen(line);
+		if (skipping) {
+			skipping = !len || line[len - 1] != '\n';
+			continue;
+		}
 		lineno++;
 		j->file_lines++;
-		if (line[len - 1] == '\n')
+		if (len && line[len - 1] == '\n') {
 			line[--len] = '\0';
-		else
+		} else if (len > JOURNAL_LINE_MAX) {
+			/* too long to be ours: skip to its end without keeping it */
+			skipping = true;
+		} else {
 			j->torn = true; /* the last line has no end */
-		if ((size_t)len > JOURNAL_LINE_MAX || !entry_valid(line, (size_t)len)) {
+		}
+		if (skipping || len > JOURNAL_LINE_MAX || !entry_valid(line, len, &keep)) {
 			if (++bad <= JOURNAL_WARN_LINES)
-				log_warn("%s:%zu: not a journal entry (torn write?); skipped",
-					 j->path, lineno);
+				log_warn("%s:%zu: not a journal entry (torn write, or longer than %d bytes); skipped",
+					 j->path, lineno, JOURNAL_LINE_MAX);
 			continue;
 		}
 		copy = strdup(line);
 		if (copy)
-			ring_push(j, copy);
+			ring_push(j, copy, keep);
 	}
 	if (bad > JOURNAL_WARN_LINES)
 		log_warn("%s: %zu lines skipped in all", j->path, bad);
@@ -278,40 +474,53 @@ static void journal_load(struct journal *j)
 int journal_init(struct daemon *d)
 {
 	struct journal *j = calloc(1, sizeof(*j));
+	char msg[512];
 	int err;
 
 	if (!j)
 		return -ENOMEM;
 	j->d = d;
 	j->fd = -1;
+	j->dirfd = -1;
 	j->max = d->cfg->journal_max > 0 ? (size_t)d->cfg->journal_max : 1;
 	j->compact_at = 2 * j->max;
+	loop_event_init(&j->flush_ev, flush_cb);
+	loop_timer_init(&j->compact_timer, compact_cb);
 	j->ring = calloc(j->max, sizeof(*j->ring));
-	if (!j->ring || asprintf(&j->path, "%s/" JOURNAL_FILE, d->cfg->state_dir) < 0) {
+	j->dir = strdup(d->cfg->state_dir);
+	if (!j->ring || !j->dir || asprintf(&j->path, "%s/" JOURNAL_FILE, j->dir) < 0) {
 		free(j->ring);
+		free(j->dir);
 		free(j);
 		return -ENOMEM;
+	}
+	err = state_dir_open(j, msg, sizeof(msg));
+	if (err == -EPERM) {
+		log_err("%s", msg);
+		free(j->ring);
+		free(j->dir);
+		free(j->path);
+		free(j);
+		return err;
 	}
 	d->journal = j;
 	j->sub.cb = journal_event;
 	bus_subscribe(&d->bus, &j->sub);
 
 	/* From here on nothing is fatal: without the file the ring still works. */
-	err = mkdir_p(d->cfg->state_dir);
 	if (err < 0) {
-		log_err("journal: cannot create %s: %s; events are kept in memory only",
-			d->cfg->state_dir, strerror(-err));
+		log_err("journal: %s; events are kept in memory only", msg);
 		return 0;
 	}
 	journal_load(j);
 	err = journal_open(j);
 	if (err < 0) {
 		log_err("journal: cannot open %s: %s; events are kept in memory only", j->path,
-			strerror(-err));
+			open_error(err));
 		return 0;
 	}
 	if (j->file_lines >= j->compact_at && (err = journal_compact(j)) < 0) {
-		log_warn("journal: cannot compact %s: %s", j->path, strerror(-err));
+		log_warn("journal: cannot compact %s: %s", j->path, open_error(err));
 		j->compact_at = j->file_lines + j->max;
 	}
 	return 0;
@@ -325,11 +534,19 @@ void journal_destroy(struct daemon *d)
 	if (!j)
 		return;
 	bus_unsubscribe(&j->sub);
+	loop_event_cancel(&d->loop, &j->flush_ev);
+	loop_timer_cancel(&d->loop, &j->compact_timer);
+	if (j->dirfd >= 0)
+		journal_flush(j);
 	for (i = 0; i < j->n; i++)
-		free(j->ring[(j->head + i) % j->max]);
+		free(ring_at(j, i)->line);
 	free(j->ring);
+	free(j->out);
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->dirfd >= 0)
+		close(j->dirfd);
+	free(j->dir);
 	free(j->path);
 	free(j);
 	d->journal = NULL;
@@ -344,7 +561,7 @@ struct json_object *journal_last(struct daemon *d, size_t count)
 	if (!j)
 		return arr;
 	for (i = count < j->n ? j->n - count : 0; i < j->n; i++) {
-		struct json_object *o = json_tokener_parse(ring_at(j, i));
+		struct json_object *o = json_tokener_parse(ring_at(j, i)->line);
 
 		if (o)
 			json_object_array_add(arr, o);

@@ -258,6 +258,10 @@ int main(int argc, char **argv)
 		return err;
 	}
 	if (test_only) {
+		char msg[512];
+
+		if (cfg->hooks_dir && hooks_dir_check(cfg->hooks_dir, msg, sizeof(msg)) < 0)
+			fprintf(stderr, "%s: warning: %s\n", path, msg);
 		printf("%s: configuration OK (%zu uplink%s)\n", path, cfg->uplinks.n,
 		       cfg->uplinks.n == 1 ? "" : "s");
 		config_free(cfg);

@@ -2,10 +2,16 @@
 /*
  * DOC: bgpmon.c - the BGP monitor plugin: BMP station on the loop, alerts, steering
  *
- * Owns the `bgp { bmp_listen; peers; watch; ... }` section, the BMP listener
- * (IPv4 or IPv6, non-blocking, in d->loop) and its router sessions, each a
- * struct bmp_router (station.c) with a bounded buffer. Only broken BMP
- * framing closes a session, and only that one. The detection engine
+ * Owns the `bgp { bmp_listen; routers; peers; watch; ... }` section, the BMP
+ * listener (IPv4 or IPv6, non-blocking, in d->loop) and its router sessions,
+ * each a struct bmp_router (station.c) with a bounded buffer. Only addresses
+ * in bgp.routers may connect (others are reset at accept, counted and logged
+ * at a limited rate); a session must send its Initiation within
+ * BGPMON_INIT_DEADLINE_S. Only broken BMP framing (or no Initiation) closes
+ * a session, and only that one. Every kind of event this monitor publishes
+ * (peer up/down, termination, malformed UPDATEs, unknown peers, each alert
+ * type) is rate-limited on its own, with a count of what was held back
+ * published when its window ends; steering is never held back. The detection engine
  * (watch.c) calls back here to publish BUS_ALERT (raised/cleared/acked) and
  * BUS_STEER ("tunnel NAME", old = the uplink to avoid, new = avoid|clear);
  * malformed UPDATEs and peer changes go out as BUS_SIGNAL. The `status` hook
@@ -37,11 +43,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BGPMON_READS_PER_WAKE 4	/* 256 KiB, a few ms of work: probes keep their timing */
+/* Work per wake of a session: reads of at most 16 KiB (a flood of watched more-specifics
+ * costs a few ms per read) until 256 KiB or 5 ms, so probes, the control socket and other
+ * sessions keep their turn while a router floods. */
+#define BGPMON_READ_MAX (16 * 1024)
+#define BGPMON_READS_PER_WAKE 16
+#define BGPMON_WAKE_BUDGET_NS (5 * NSEC_PER_MSEC)
 #define BGPMON_RETRY_NS (5 * NSEC_PER_SEC)
 #define BGPMON_REPLAY_MAX (1ULL << 30)
-#define BGPMON_PEER_EV_WINDOW_NS (10 * NSEC_PER_SEC)
-#define BGPMON_PEER_EV_BURST 5
+#define BGPMON_EV_WINDOW_S 10
+#define BGPMON_EV_BURST 5		/* events per source and window */
+#define BGPMON_INIT_DEADLINE_S 10
 
 struct bgp_peer_conf {
 	char *address;
@@ -59,12 +71,14 @@ struct bgp_watch_conf {
 
 struct bgp_conf {
 	char *bmp_listen;
+	struct cfg_strv routers;	/* addresses allowed to connect */
 	int max_routers;
 	bool post_policy;
 	int flap_max;
 	int flap_window_s;
 	int nexthop_hold_s;
 	int max_routes;
+	int max_alerts;
 	struct cfg_vec peers;		/* struct bgp_peer_conf */
 	struct cfg_vec watch;		/* struct bgp_watch_conf */
 };
@@ -72,8 +86,9 @@ struct bgp_conf {
 static const struct cfg_key peer_keys[] = {
 	{ "address", CFG_ADDR, offsetof(struct bgp_peer_conf, address), CFG_REQUIRED,
 	  .hint = "the carrier router's address as the BMP Peer Up names it" },
-	{ "uplink", CFG_STRING, offsetof(struct bgp_peer_conf, uplink), CFG_REQUIRED, .min = 1,
-	  .max = WATCH_NAME_MAX - 1, .hint = "the name of an uplink in uplinks" },
+	{ "uplink", CFG_STRING, offsetof(struct bgp_peer_conf, uplink), 0, .min = 1,
+	  .max = WATCH_NAME_MAX - 1,
+	  .hint = "the name of an uplink in uplinks (without it the view is watched, not steered on)" },
 	CFG_END
 };
 
@@ -95,6 +110,8 @@ static const struct cfg_key watch_keys[] = {
 static const struct cfg_key bgp_keys[] = {
 	{ "bmp_listen", CFG_STRING, offsetof(struct bgp_conf, bmp_listen), 0, .min = 1,
 	  .hint = "e.g. bmp_listen = \"127.0.0.1:11019\";" },
+	{ "routers", CFG_ADDRS, offsetof(struct bgp_conf, routers), 0, .max = 64,
+	  .hint = "the addresses BMP speakers connect from, e.g. routers = [ \"127.0.0.1\" ];" },
 	{ "max_routers", CFG_INT, offsetof(struct bgp_conf, max_routers), 0, .min = 1,
 	  .max = 64, .def = 8 },
 	{ "post_policy", CFG_BOOL, offsetof(struct bgp_conf, post_policy), 0, .def = 0 },
@@ -105,7 +122,11 @@ static const struct cfg_key bgp_keys[] = {
 	{ "nexthop_hold_s", CFG_INT, offsetof(struct bgp_conf, nexthop_hold_s), 0, .min = 0,
 	  .max = 86400, .def = 300 },
 	{ "max_routes", CFG_INT, offsetof(struct bgp_conf, max_routes), 0, .min = 16,
-	  .max = 1000000, .def = 10000, .hint = "routes kept per carrier view" },
+	  .max = 1000000, .def = 10000,
+	  .hint = "more-specific routes kept, all views together" },
+	{ "max_alerts", CFG_INT, offsetof(struct bgp_conf, max_alerts), 0, .min = 16,
+	  .max = 1000000, .def = 1000,
+	  .hint = "alerts on more-specifics kept, all views together" },
 	{ "peers", CFG_LIST, offsetof(struct bgp_conf, peers), 0, .max = 64, .sub = peer_keys,
 	  .elem_size = sizeof(struct bgp_peer_conf),
 	  .hint = "e.g. peers = ( { address = \"100.64.1.1\"; uplink = \"isp1\"; } );" },
@@ -117,7 +138,46 @@ static const struct cfg_key bgp_keys[] = {
 
 struct bgp_peer_map {
 	char addr[INET6_ADDRSTRLEN];	/* canonical text */
-	char uplink[WATCH_NAME_MAX];
+	char uplink[WATCH_NAME_MAX];	/* "" listed without an uplink */
+};
+
+struct bgp_router_addr {
+	int family;
+	uint8_t addr[16];
+};
+
+/* Event sources limited one by one: what one of them floods does not silence the others. */
+enum ev_src {
+	EV_PEER_UP,
+	EV_PEER_DOWN,
+	EV_TERMINATION,
+	EV_MALFORMED,
+	EV_SKIPPED,
+	EV_UNKNOWN_PEER,
+	EV_SESSION,
+	EV_ALERT,			/* + enum watch_type */
+	EV_SRC_MAX = EV_ALERT + WATCH_TYPE_MAX,
+};
+
+static const char *const ev_src_names[EV_SRC_MAX] = {
+	[EV_PEER_UP] = "peer-up",		[EV_PEER_DOWN] = "peer-down",
+	[EV_TERMINATION] = "bmp-termination",	[EV_MALFORMED] = "malformed-update",
+	[EV_SKIPPED] = "bmp-skipped",		[EV_UNKNOWN_PEER] = "unknown-peer",
+	[EV_SESSION] = "session",
+	[EV_ALERT + WATCH_HIJACK] = "alert hijack",
+	[EV_ALERT + WATCH_SUBPREFIX] = "alert subprefix",
+	[EV_ALERT + WATCH_SQUAT] = "alert squat",
+	[EV_ALERT + WATCH_PATH] = "alert path",
+	[EV_ALERT + WATCH_VISIBILITY] = "alert visibility",
+	[EV_ALERT + WATCH_FLAP] = "alert flap",
+	[EV_ALERT + WATCH_NEXTHOP] = "alert nexthop",
+};
+
+struct ev_limit {
+	uint64_t start_ns;
+	unsigned int n;			/* published in this window */
+	uint64_t held;			/* held back in this window */
+	uint64_t total;			/* held back since start */
 };
 
 struct bgpmon;
@@ -127,6 +187,8 @@ struct bmp_conn {
 	struct bgpmon *m;
 	struct loop_fd fd;
 	struct bmp_router r;
+	struct loop_timer init_deadline;
+	struct sockaddr_storage sa;
 	uint64_t since_ms;
 	uint64_t first_rx_ns;		/* first byte read */
 	uint64_t done_ns;		/* the last read processed */
@@ -137,6 +199,8 @@ struct bgpmon {
 	struct bgp_conf conf;
 	struct bgp_peer_map *map;
 	size_t nmap;
+	struct bgp_router_addr *routers;
+	size_t nrouters;
 	struct watch w;
 	struct loop_fd lfd;
 	struct loop_event listen_ev;
@@ -145,8 +209,10 @@ struct bgpmon {
 	struct list_head conns;
 	size_t nconns;
 	struct log_rl rl;
-	uint64_t peer_ev_start;		/* rate limit of malformed-update events */
-	unsigned int peer_ev_n;
+	struct log_rl refuse_rl;
+	struct ev_limit ev[EV_SRC_MAX];
+	uint64_t refused;		/* connections from addresses not in bgp.routers */
+	uint64_t init_timeouts;		/* sessions closed without an Initiation */
 	uint64_t rx_ns;			/* when the bytes being processed were read */
 	uint64_t latency_us_last, latency_us_max;
 	uint64_t raised;
@@ -236,6 +302,8 @@ static int bgp_check(const void *conf, const struct config *cfg, int line, struc
 	if (c->bmp_listen && listen_parse(c->bmp_listen, &sa, &len) < 0)
 		cfg_diag_add(d, line, "bgp.bmp_listen: \"%s\" is not ADDR:PORT or [IPV6]:PORT with a port 1..65535; e.g. \"127.0.0.1:11019\"",
 			     c->bmp_listen);
+	if (c->bmp_listen && !c->routers.n)
+		cfg_diag_add(d, line, "bgp.routers: required with bmp_listen: list the addresses your BMP speakers connect from, e.g. routers = [ \"127.0.0.1\" ]; (any other address is refused)");
 	for (i = 0; i < c->peers.n; i++) {
 		const struct bgp_peer_conf *p = (const struct bgp_peer_conf *)c->peers.v + i;
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
@@ -330,6 +398,7 @@ static void params_of(const struct bgp_conf *c, struct watch_params *p)
 	p->flap_window_s = (unsigned int)c->flap_window_s;
 	p->nexthop_hold_s = (unsigned int)c->nexthop_hold_s;
 	p->max_routes = (unsigned int)c->max_routes;
+	p->max_alerts = (unsigned int)c->max_alerts;
 }
 
 static int map_build(const struct bgp_conf *c, struct bgp_peer_map **out, size_t *n)
@@ -344,11 +413,43 @@ static int map_build(const struct bgp_conf *c, struct bgp_peer_map **out, size_t
 
 		if (!canon_addr(p->address, m[i].addr, sizeof(m[i].addr)))
 			snprintf(m[i].addr, sizeof(m[i].addr), "%s", p->address);
-		snprintf(m[i].uplink, sizeof(m[i].uplink), "%s", p->uplink);
+		snprintf(m[i].uplink, sizeof(m[i].uplink), "%s", p->uplink ? p->uplink : "");
 	}
 	*out = m;
 	*n = c->peers.n;
 	return 0;
+}
+
+static int routers_build(const struct bgp_conf *c, struct bgp_router_addr **out, size_t *n)
+{
+	struct bgp_router_addr *r = calloc(c->routers.n ? c->routers.n : 1, sizeof(*r));
+	size_t i;
+
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < c->routers.n; i++) {
+		if (inet_pton(AF_INET, c->routers.v[i], r[i].addr) == 1)
+			r[i].family = AF_INET;
+		else if (inet_pton(AF_INET6, c->routers.v[i], r[i].addr) == 1)
+			r[i].family = AF_INET6;
+	}
+	*out = r;
+	*n = c->routers.n;
+	return 0;
+}
+
+static bool router_allowed(const struct bgpmon *m, const struct sockaddr_storage *sa)
+{
+	const void *a = sa->ss_family == AF_INET6 ?
+				(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+				(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	size_t i;
+
+	for (i = 0; i < m->nrouters; i++)
+		if (m->routers[i].family == sa->ss_family &&
+		    memcmp(m->routers[i].addr, a, sa->ss_family == AF_INET6 ? 16 : 4) == 0)
+			return true;
+	return false;
 }
 
 static const char *uplink_of(void *ctx, const char *peer)
@@ -369,6 +470,58 @@ static uint64_t mono_ns(void)
 	return loop_clock_monotonic();
 }
 
+/* What was held back in a window that is over, as one event. */
+static void ev_summary(struct bgpmon *m, enum ev_src s)
+{
+	struct ev_limit *l = &m->ev[s];
+	char why[256];
+
+	if (!l->held)
+		return;
+	snprintf(why, sizeof(why), "%llu %s events in %u s were not published (at most %u per %u s; %llu in all, see bgp.stats.suppressed)",
+		 (unsigned long long)l->held, ev_src_names[s], BGPMON_EV_WINDOW_S, BGPMON_EV_BURST,
+		 BGPMON_EV_WINDOW_S, (unsigned long long)l->total);
+	log_notice("bgp: %s", why);
+	l->held = 0;
+	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_SIGNAL, .object = "bgp station",
+						     .new_state = "suppressed", .reason = why });
+}
+
+/* May an event of source s be published (and logged) now? A replay publishes all. */
+static bool ev_allow(struct bgpmon *m, enum ev_src s)
+{
+	struct ev_limit *l = &m->ev[s];
+	uint64_t now = mono_ns();
+
+	if (m->replay)
+		return true;
+	if (!l->start_ns || now - l->start_ns >= BGPMON_EV_WINDOW_S * NSEC_PER_SEC) {
+		ev_summary(m, s);
+		l->start_ns = now;
+		l->n = 0;
+	}
+	if (l->n < BGPMON_EV_BURST) {
+		l->n++;
+		return true;
+	}
+	l->held++;
+	l->total++;
+	return false;
+}
+
+static void ev_tick(struct bgpmon *m)
+{
+	uint64_t now = mono_ns();
+	int s;
+
+	for (s = 0; s < EV_SRC_MAX; s++)
+		if (m->ev[s].held && now - m->ev[s].start_ns >= BGPMON_EV_WINDOW_S * NSEC_PER_SEC) {
+			ev_summary(m, (enum ev_src)s);
+			m->ev[s].start_ns = now;
+			m->ev[s].n = 0;
+		}
+}
+
 static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 		     const char *reason, uint64_t now_ms)
 {
@@ -384,12 +537,16 @@ static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 			if (us > m->latency_us_max)
 				m->latency_us_max = us;
 		}
+		if (!ev_allow(m, EV_ALERT + a->type))
+			return;
 		log_warn("bgp: alert %s: %s", a->id, reason);
 	} else if (strcmp(what, "acked") == 0) {
 		snprintf(buf, sizeof(buf), "acknowledged by %s", m->ack_who ? m->ack_who : "?");
 		reason = buf;
 		log_notice("bgp: alert %s %s", a->id, buf);
 	} else {
+		if (!ev_allow(m, EV_ALERT + a->type))
+			return;
 		log_notice("bgp: alert %s cleared: %s", a->id, reason);
 	}
 	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_ALERT,
@@ -431,25 +588,35 @@ static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const c
 
 static void on_note(void *ctx, struct bmp_router *r, const char *what, const char *text)
 {
+	static const struct {
+		const char *what;
+		enum ev_src src;
+		int level;
+	} kinds[] = {
+		{ "peer-up", EV_PEER_UP, LOG_INFO },
+		{ "peer-down", EV_PEER_DOWN, LOG_INFO },
+		{ "bmp-termination", EV_TERMINATION, LOG_INFO },
+		{ "malformed-update", EV_MALFORMED, LOG_WARNING },
+		{ "bmp-skipped", EV_SKIPPED, LOG_WARNING },
+		{ "unknown-peer", EV_UNKNOWN_PEER, LOG_NOTICE },
+	};
 	struct bgpmon *m = ctx;
+	enum ev_src src = EV_SESSION;
+	int level = LOG_INFO;
 	char obj[80];
+	size_t i;
 
-	snprintf(obj, sizeof(obj), "bgp %s", r->name);
-	if (strcmp(what, "malformed-update") == 0 || strcmp(what, "bmp-skipped") == 0) {
-		uint64_t now = mono_ns();
-
-		log_rl_msg(&m->rl, LOG_WARNING, "bgp: %s", text);
-		/* a peer's flood of bad UPDATEs must not flood the journal and hooks:
-		 * a few events per window, the rest only counted (bgp.sessions[]) */
-		if (now - m->peer_ev_start > BGPMON_PEER_EV_WINDOW_NS) {
-			m->peer_ev_start = now;
-			m->peer_ev_n = 0;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(what, kinds[i].what) == 0) {
+			src = kinds[i].src;
+			level = kinds[i].level;
 		}
-		if (m->peer_ev_n++ >= BGPMON_PEER_EV_BURST)
-			return;
-	} else {
-		log_info("bgp: %s", text);
-	}
+	/* a router's flood of any kind must not flood the log, the journal and hooks:
+	 * a few events per window, the rest counted (bgp.stats.suppressed) */
+	if (!ev_allow(m, src))
+		return;
+	log_msg(level, "bgp: %s", text);
+	snprintf(obj, sizeof(obj), "bgp %s", r->name);
 	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_SIGNAL, .object = obj,
 						     .new_state = what, .reason = text });
 }
@@ -463,6 +630,7 @@ static void conn_close(struct bmp_conn *c, const char *why)
 {
 	struct bgpmon *m = c->m;
 
+	loop_timer_cancel(&m->d->loop, &c->init_deadline);
 	loop_fd_del(&m->d->loop, &c->fd);
 	close(c->fd.fd);
 	station_router_free(&c->r, why, loop_clock_realtime_ms());
@@ -475,20 +643,26 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 {
 	struct bmp_conn *c = container_of(f, struct bmp_conn, fd);
 	struct bgpmon *m = c->m;
+	uint64_t wake = mono_ns();
 	char why[256];
 	int i;
 
 	(void)events;
 	for (i = 0; i < BGPMON_READS_PER_WAKE; i++) {
-		size_t avail;
-		uint8_t *b = station_rx_buf(&c->r, &avail);
+		size_t avail = 0;
+		uint8_t *b;
 		ssize_t n;
 
+		if (i && mono_ns() - wake > BGPMON_WAKE_BUDGET_NS)
+			return; /* level-triggered: the rest waits for the next turn */
+		b = station_rx_buf(&c->r, &avail);
 		if (!b) {
 			log_err("bgp: %s: out of memory; closing the session", c->r.name);
 			conn_close(c, "BMP session closed (out of memory)");
 			return;
 		}
+		if (avail > BGPMON_READ_MAX)
+			avail = BGPMON_READ_MAX;
 		n = recv(c->fd.fd, b, avail, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return;
@@ -503,10 +677,12 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 		if (!c->first_rx_ns)
 			c->first_rx_ns = m->rx_ns;
 		if (station_rx_done(&c->r, (size_t)n, loop_clock_realtime_ms()) < 0) {
-			log_warn("bgp: %s", c->r.error);
-			bus_publish(&m->d->bus, &(struct bus_event){
-				.type = BUS_SIGNAL, .object = "bgp station",
-				.new_state = "session-closed", .reason = c->r.error });
+			if (ev_allow(m, EV_SESSION)) {
+				log_warn("bgp: %s", c->r.error);
+				bus_publish(&m->d->bus, &(struct bus_event){
+					.type = BUS_SIGNAL, .object = "bgp station",
+					.new_state = "session-closed", .reason = c->r.error });
+			}
 			m->rx_ns = 0;
 			conn_close(c, "BMP session closed (broken framing)");
 			return;
@@ -516,6 +692,29 @@ static void conn_cb(struct loop_fd *f, uint32_t events)
 		if ((size_t)n < avail)
 			return;
 	}
+}
+
+static void init_deadline_cb(struct loop_timer *t)
+{
+	struct bmp_conn *c = container_of(t, struct bmp_conn, init_deadline);
+	char why[160];
+
+	if (c->r.initiated)
+		return;
+	c->m->init_timeouts++;
+	snprintf(why, sizeof(why), "BMP session from %s closed: no Initiation message within %d s (RFC 7854 4.3)",
+		 c->r.name, BGPMON_INIT_DEADLINE_S);
+	log_rl_msg(&c->m->refuse_rl, LOG_WARNING, "bgp: %s", why);
+	conn_close(c, why);
+}
+
+/* Refused at once with a reset: nothing is read, no TIME_WAIT is left behind. */
+static void refuse(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
 }
 
 static void accept_cb(struct loop_fd *f, uint32_t events)
@@ -545,10 +744,18 @@ static void accept_cb(struct loop_fd *f, uint32_t events)
 		inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr));
 		snprintf(name, sizeof(name), "router %s port %u", addr, ntohs(a4->sin_port));
 	}
+	if (!router_allowed(m, &sa)) {
+		m->refused++;
+		log_rl_msg(&m->refuse_rl, LOG_WARNING, "bgp: %s refused: %s is not in bgp.routers (%llu refused so far)",
+			   name, addr, (unsigned long long)m->refused);
+		refuse(fd);
+		return;
+	}
 	if (m->nconns >= (size_t)m->conf.max_routers) {
-		log_rl_msg(&m->rl, LOG_WARNING, "bgp: %s refused: already %zu BMP sessions (max_routers)",
+		m->refused++;
+		log_rl_msg(&m->refuse_rl, LOG_WARNING, "bgp: %s refused: already %zu BMP sessions (max_routers)",
 			   name, m->nconns);
-		close(fd);
+		refuse(fd);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -560,6 +767,8 @@ static void accept_cb(struct loop_fd *f, uint32_t events)
 	c->fd.fd = fd;
 	c->fd.cb = conn_cb;
 	c->since_ms = loop_clock_realtime_ms();
+	c->sa = sa;
+	loop_timer_init(&c->init_deadline, init_deadline_cb);
 	station_router_init(&c->r, &m->w, &station_ops, m, name);
 	c->r.post_policy = m->conf.post_policy;
 	if (loop_fd_add(&m->d->loop, &c->fd, EPOLLIN) < 0) {
@@ -569,7 +778,9 @@ static void accept_cb(struct loop_fd *f, uint32_t events)
 	}
 	list_add_tail(&c->node, &m->conns);
 	m->nconns++;
-	log_notice("bgp: BMP session from %s", name);
+	loop_timer_set_in(&m->d->loop, &c->init_deadline,
+			  BGPMON_INIT_DEADLINE_S * NSEC_PER_SEC);
+	log_rl_msg(&m->rl, LOG_NOTICE, "bgp: BMP session from %s", name);
 }
 
 static int listen_open(struct bgpmon *m)
@@ -629,6 +840,7 @@ static void tick_cb(struct loop_timer *t)
 	struct bgpmon *m = container_of(t, struct bgpmon, tick);
 
 	watch_tick(&m->w, loop_clock_realtime_ms());
+	ev_tick(m);
 	loop_timer_set_in(&m->d->loop, &m->tick, NSEC_PER_SEC);
 }
 
@@ -646,6 +858,7 @@ static void bgp_destroy(void *inst)
 	list_for_each_entry(s, &m->w.steers, node)
 		on_steer(m, s, false, "the BGP monitor stopped", loop_clock_realtime_ms());
 	list_for_each_entry_safe(c, n, &m->conns, node) {
+		loop_timer_cancel(&m->d->loop, &c->init_deadline);
 		loop_fd_del(&m->d->loop, &c->fd);
 		close(c->fd.fd);
 		free(c->r.buf);
@@ -662,6 +875,7 @@ static void bgp_destroy(void *inst)
 	watch_destroy(&m->w);
 	schema_free(bgp_keys, &m->conf);
 	free(m->map);
+	free(m->routers);
 	free(m);
 }
 
@@ -681,7 +895,9 @@ static void *bgp_create(struct daemon *d, const void *conf)
 	loop_timer_init(&m->tick, tick_cb);
 	watch_init(&m->w, &watch_ops, m);
 	if (schema_copy(bgp_keys, &m->conf, conf) < 0 ||
-	    map_build(&m->conf, &m->map, &m->nmap) < 0 || !(rules = rules_build(&m->conf))) {
+	    map_build(&m->conf, &m->map, &m->nmap) < 0 ||
+	    routers_build(&m->conf, &m->routers, &m->nrouters) < 0 ||
+	    !(rules = rules_build(&m->conf))) {
 		bgp_destroy(m);
 		return NULL;
 	}
@@ -708,36 +924,54 @@ static int bgp_reconfigure(void *inst, const void *conf)
 	struct bgpmon *m = inst;
 	const struct bgp_conf *c = conf;
 	struct bgp_peer_map *map = NULL;
+	struct bgp_router_addr *routers = NULL;
+	struct bmp_conn *conn, *cn;
 	struct watch_rule *rules;
 	struct watch_params par;
 	struct bgp_conf copy;
 	struct watch_view *v;
-	size_t nmap;
+	size_t nmap, nrouters;
+	uint64_t now = loop_clock_realtime_ms();
 
 	if (!str_eq(c->bmp_listen, m->conf.bmp_listen) || c->post_policy != m->conf.post_policy)
 		return -EAGAIN;
 	memset(&copy, 0, sizeof(copy));
 	if (schema_copy(bgp_keys, &copy, c) < 0 || map_build(c, &map, &nmap) < 0 ||
-	    !(rules = rules_build(c))) {
+	    routers_build(c, &routers, &nrouters) < 0 || !(rules = rules_build(c))) {
 		schema_free(bgp_keys, &copy);
 		free(map);
+		free(routers);
 		return -EAGAIN;
 	}
 	params_of(c, &par);
-	if (watch_set_rules(&m->w, rules, c->watch.n, &par, loop_clock_realtime_ms()) < 0) {
+	if (watch_set_rules(&m->w, rules, c->watch.n, &par, now) < 0) {
 		free(rules);
 		schema_free(bgp_keys, &copy);
 		free(map);
+		free(routers);
 		return -EAGAIN;
 	}
 	free(rules);
 	free(m->map);
 	m->map = map;
 	m->nmap = nmap;
+	free(m->routers);
+	m->routers = routers;
+	m->nrouters = nrouters;
 	schema_free(bgp_keys, &m->conf);
 	m->conf = copy;
-	list_for_each_entry(v, &m->w.views, node)
-		watch_view_set_uplink(v, uplink_of(m, v->peer), loop_clock_realtime_ms());
+	list_for_each_entry_safe(conn, cn, &m->conns, node) {
+		if (!router_allowed(m, &conn->sa)) {
+			log_notice("bgp: %s is no longer in bgp.routers; closing its session",
+				   conn->r.name);
+			conn_close(conn, "BMP session closed (the router is no longer in bgp.routers)");
+			continue;
+		}
+		station_router_remap(&conn->r, "the peer is no longer in bgp.peers", now);
+	}
+	list_for_each_entry(v, &m->w.views, node) /* a replay's views */
+		if (v->owner == m)
+			watch_view_set_uplink(v, uplink_of(m, v->peer), now);
 	log_notice("bgp: %zu watch%s, %zu peer mapping%s", c->watch.n,
 		   c->watch.n == 1 ? "" : "es", nmap, nmap == 1 ? "" : "s");
 	return 0;
@@ -798,6 +1032,9 @@ static void bgp_status(void *inst, struct json_object *st)
 		json_object_object_add(o, "malformed",
 				       json_object_new_int64((int64_t)c->r.st.malformed));
 		json_object_object_add(o, "skipped", json_object_new_int64((int64_t)c->r.st.skipped));
+		json_object_object_add(o, "unknown_peer",
+				       json_object_new_int64((int64_t)c->r.st.unknown_peer));
+		json_object_object_add(o, "initiated", json_object_new_boolean(c->r.initiated));
 		/* from the first byte read to the end of the latest read's processing */
 		json_object_object_add(o, "busy_span_us", json_object_new_int64(
 			c->first_rx_ns ? (int64_t)((c->done_ns - c->first_rx_ns) / NSEC_PER_USEC) : 0));
@@ -833,6 +1070,24 @@ static void bgp_status(void *inst, struct json_object *st)
 	}
 	json_object_object_add(stats, "routes_seen", json_object_new_int64((int64_t)m->w.routes_seen));
 	json_object_object_add(stats, "routes_kept", json_object_new_int64((int64_t)m->w.routes_kept));
+	json_object_object_add(stats, "routes_dropped",
+			       json_object_new_int64((int64_t)m->w.routes_dropped));
+	json_object_object_add(stats, "alerts", json_object_new_int64((int64_t)m->w.nalerts));
+	json_object_object_add(stats, "alerts_dropped",
+			       json_object_new_int64((int64_t)m->w.alerts_dropped));
+	json_object_object_add(stats, "refused", json_object_new_int64((int64_t)m->refused));
+	json_object_object_add(stats, "init_timeouts",
+			       json_object_new_int64((int64_t)m->init_timeouts));
+	{
+		struct json_object *sup = json_object_new_object();
+		int i;
+
+		for (i = 0; i < EV_SRC_MAX; i++)
+			if (m->ev[i].total)
+				json_object_object_add(sup, ev_src_names[i], json_object_new_int64(
+					(int64_t)m->ev[i].total));
+		json_object_object_add(stats, "suppressed", sup);
+	}
 	json_object_object_add(stats, "alerts_raised", json_object_new_int64((int64_t)m->raised));
 	json_object_object_add(stats, "alert_latency_us",
 			       json_object_new_int64((int64_t)m->latency_us_last));

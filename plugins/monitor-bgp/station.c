@@ -32,6 +32,28 @@ void station_router_init(struct bmp_router *r, struct watch *w, const struct sta
 	snprintf(r->name, sizeof(r->name), "%s", name);
 }
 
+void station_router_remap(struct bmp_router *r, const char *why, uint64_t now_ms)
+{
+	size_t i = 0;
+
+	while (i < r->npeers) {
+		struct station_peer *p = &r->peers[i];
+		char addr[INET6_ADDRSTRLEN];
+		const char *uplink;
+
+		if (!inet_ntop(p->v6 ? AF_INET6 : AF_INET, p->addr, addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		uplink = r->ops && r->ops->uplink_of ? r->ops->uplink_of(r->ctx, addr) : NULL;
+		if (uplink) {
+			watch_view_set_uplink(p->view, uplink, now_ms);
+			i++;
+			continue;
+		}
+		watch_view_remove(p->view, why, now_ms);
+		*p = r->peers[--r->npeers];
+	}
+}
+
 void station_router_free(struct bmp_router *r, const char *why, uint64_t now_ms)
 {
 	size_t i;
@@ -71,21 +93,27 @@ static struct station_peer *peer_get(struct bmp_router *r, const struct bmp_peer
 {
 	static const uint8_t zero_rd[8];
 	char addr[INET6_ADDRSTRLEN], key[INET6_ADDRSTRLEN + 40];
+	bool v6 = ph->afi == BGP_AFI_IPV6;
 	struct station_peer *p;
 	const char *uplink;
 	size_t i;
 
 	for (i = 0; i < r->npeers; i++) {
 		p = &r->peers[i];
-		if (p->type == ph->type && memcmp(p->rd, ph->rd, 8) == 0 &&
-		    memcmp(p->addr, ph->addr, 16) == 0 && p->v6 == (ph->afi == BGP_AFI_IPV6))
+		if (memcmp(p->addr, ph->addr, 16) != 0 || p->v6 != v6)
+			continue;
+		if (p->type == ph->type && memcmp(p->rd, ph->rd, 8) == 0)
 			return p;
-	}
-	if (!create || r->npeers >= STATION_MAX_PEERS)
+		r->st.unknown_peer++; /* another instance of the address: one view each */
 		return NULL;
+	}
+	if (!create)
+		goto unknown;
 	addr_text(ph, addr, sizeof(addr));
 	uplink = r->ops && r->ops->uplink_of ? r->ops->uplink_of(r->ctx, addr) : NULL;
-	/* one view per peer: an RD or local peer with the same address is another one */
+	if (!uplink || r->npeers >= STATION_MAX_PEERS)
+		goto unknown;
+	/* the view's name: an RD or local peer is told apart from a global one */
 	if (ph->type == BMP_PEER_GLOBAL && memcmp(ph->rd, zero_rd, 8) == 0)
 		snprintf(key, sizeof(key), "%s", addr);
 	else
@@ -100,9 +128,22 @@ static struct station_peer *peer_get(struct bmp_router *r, const struct bmp_peer
 	p->type = ph->type;
 	memcpy(p->rd, ph->rd, 8);
 	memcpy(p->addr, ph->addr, 16);
-	p->v6 = ph->afi == BGP_AFI_IPV6;
+	p->v6 = v6;
 	r->npeers++;
 	return p;
+unknown:
+	r->st.unknown_peer++;
+	for (i = 0; i < r->nnoted; i++)
+		if (memcmp(r->noted[i], ph->addr, 16) == 0 && r->noted[i][16] == v6)
+			return NULL;
+	if (create && r->nnoted < STATION_NOTED_UNKNOWN) {
+		memcpy(r->noted[r->nnoted], ph->addr, 16);
+		r->noted[r->nnoted++][16] = v6;
+		addr_text(ph, addr, sizeof(addr));
+		note(r, "unknown-peer", "%s: peer %s is not in bgp.peers: its messages are dropped (list it in bgp.peers to watch its view)",
+		     r->name, addr);
+	}
+	return NULL;
 }
 
 /* A carrier's view: Adj-RIB-In of a global or RD peer, pre- or post-policy as configured. */
@@ -142,10 +183,8 @@ static void route_monitoring(struct bmp_router *r, const struct bmp_msg *m, size
 		return;
 	}
 	c.p = peer_get(r, &m->peer, true);
-	if (!c.p) {
-		r->st.ignored++;
+	if (!c.p)
 		return;
-	}
 	r->st.updates++;
 	c.p->updates++;
 	bmp_route_caps(&m->peer, c.p->has_up ? &c.p->up : NULL, &caps);
@@ -190,25 +229,33 @@ static void peer_down(struct bmp_router *r, const struct bmp_msg *m)
 	struct station_peer *p = peer_get(r, &m->peer, false);
 	char peer[INET6_ADDRSTRLEN];
 
-	addr_text(&m->peer, peer, sizeof(peer));
-	note(r, "peer-down", "%s: peer %s down (reason %u)", r->name, peer, m->down.reason);
 	if (!p)
 		return;
+	addr_text(&m->peer, peer, sizeof(peer));
+	note(r, "peer-down", "%s: peer %s down (reason %u)", r->name, peer, m->down.reason);
 	p->has_up = false;
 	watch_view_down(p->view, r->now_ms);
 }
 
-static void dispatch(struct bmp_router *r, const uint8_t *msg, size_t len, size_t msg_off)
+static int dispatch(struct bmp_router *r, const uint8_t *msg, size_t len, size_t msg_off)
 {
 	struct bmp_msg m;
+	int err;
 
 	r->st.msgs++;
-	if (bmp_parse(msg, len, &m) < 0) {
+	err = bmp_parse(msg, len, &m);
+	if (!r->initiated && (err < 0 || m.type != BMP_INITIATION)) {
+		snprintf(r->error, sizeof(r->error),
+			 "%s: the session does not start with an Initiation message (RFC 7854 4.3) at stream byte %llu; closing this session",
+			 r->name, (unsigned long long)(r->stream_off + msg_off));
+		return -EBADMSG;
+	}
+	if (err < 0) {
 		r->st.skipped++;
 		note(r, "bmp-skipped", "%s: BMP message at stream byte %llu skipped: %s (at +%zu)",
 		     r->name, (unsigned long long)(r->stream_off + msg_off),
 		     m.drop_reason ? m.drop_reason : "malformed", m.drop_offset);
-		return;
+		return 0;
 	}
 	switch (m.type) {
 	case BMP_ROUTE_MONITORING:
@@ -222,6 +269,7 @@ static void dispatch(struct bmp_router *r, const uint8_t *msg, size_t len, size_
 		peer_down(r, &m);
 		break;
 	case BMP_INITIATION:
+		r->initiated = true;
 		if (m.info.sys_name.s) {
 			size_t n = m.info.sys_name.len < sizeof(r->sys_name) - 1 ?
 					   m.info.sys_name.len : sizeof(r->sys_name) - 1;
@@ -242,6 +290,7 @@ static void dispatch(struct bmp_router *r, const uint8_t *msg, size_t len, size_
 	default: /* statistics, mirroring, unknown: counted */
 		break;
 	}
+	return 0;
 }
 
 static int process(struct bmp_router *r)
@@ -250,6 +299,7 @@ static int process(struct bmp_router *r)
 	const char *why = NULL;
 	int ret = 0;
 
+	watch_batch_begin(r->w);
 	while (off < r->len) {
 		int k = bmp_frame_next(r->buf + off, r->len - off, &mlen, &why);
 
@@ -265,9 +315,12 @@ static int process(struct bmp_router *r)
 		}
 		if (k == 0)
 			break;
-		dispatch(r, r->buf + off, mlen, off);
+		ret = dispatch(r, r->buf + off, mlen, off);
+		if (ret < 0)
+			break;
 		off += mlen;
 	}
+	watch_batch_end(r->w, r->now_ms);
 	if (off) {
 		memmove(r->buf, r->buf + off, r->len - off);
 		r->len -= off;

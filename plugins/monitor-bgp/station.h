@@ -7,6 +7,10 @@
  * and feeds Route Monitoring UPDATEs to the detection engine (watch.h). Only
  * broken BMP framing ends a session; a message or UPDATE that does not parse
  * is counted, reported through ops->note and skipped (RFC 7606 for UPDATEs).
+ * The first message must be an Initiation (RFC 7854 4.3), or the session
+ * ends. Views exist only for the BGP peers ops->uplink_of knows (bgp.peers),
+ * one per peer address: messages about any other peer, or about a second
+ * instance (RD, type) of a known address, are counted and dropped.
  * bgpmon.c owns the socket and reads into station_rx_buf(); fuzzers and tests
  * call station_input() with bytes of their own.
  */
@@ -23,11 +27,13 @@
 
 #define STATION_BUF_MIN (64 * 1024)	/* grows to one whole message, at most BMP_MAX_LEN */
 #define STATION_MAX_PEERS 64
+#define STATION_NOTED_UNKNOWN 16	/* unknown peers named once each, per session */
 
 struct bmp_router;
 
 struct station_ops {
-	/* bgp.peers: the uplink a peer address maps to, or NULL */
+	/* bgp.peers: the uplink a peer address maps to ("" listed without one), or NULL
+	 * when the peer is not listed (its messages are dropped) */
 	const char *(*uplink_of)(void *ctx, const char *peer);
 	/* something worth an event: "malformed-update", "peer-up", "peer-down"... */
 	void (*note)(void *ctx, struct bmp_router *r, const char *what, const char *text);
@@ -52,6 +58,8 @@ struct station_stats {
 	uint64_t malformed;		/* UPDATEs with treat-as-withdraw or worse */
 	uint64_t skipped;		/* BMP messages that did not parse */
 	uint64_t ignored;		/* post-policy, Loc-RIB, Adj-RIB-Out */
+	uint64_t unknown_peer;		/* messages about peers not in bgp.peers (or a
+					 * second instance of one): dropped */
 };
 
 struct bmp_router {
@@ -66,9 +74,12 @@ struct bmp_router {
 	uint64_t stream_off;		/* bytes of the stream before buf[0] */
 	struct station_peer peers[STATION_MAX_PEERS];
 	size_t npeers;
+	uint8_t noted[STATION_NOTED_UNKNOWN][17];	/* unknown peers named: address, v6 */
+	size_t nnoted;
 	struct station_stats st;
 	uint64_t now_ms;		/* time of the bytes being fed */
 	uint64_t last_update_ns;	/* CLOCK_MONOTONIC of the last UPDATE read */
+	bool initiated;			/* Initiation received */
 	bool terminated;		/* Termination received */
 	char error[192];		/* why the session must close */
 };
@@ -77,6 +88,10 @@ void station_router_init(struct bmp_router *r, struct watch *w, const struct sta
 			 void *ctx, const char *name);
 /* Views of this router leave the engine (their alerts cleared with `why`). */
 void station_router_free(struct bmp_router *r, const char *why, uint64_t now_ms);
+
+/* bgp.peers changed: views follow their peer's new uplink; views of peers no
+ * longer listed go (their alerts cleared with `why`). */
+void station_router_remap(struct bmp_router *r, const char *why, uint64_t now_ms);
 
 /* Where to read into: at least 1 byte, or NULL (-ENOMEM) */
 uint8_t *station_rx_buf(struct bmp_router *r, size_t *avail);

@@ -17,9 +17,11 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 const char *const watch_type_names[WATCH_TYPE_MAX] = {
 	[WATCH_HIJACK] = "hijack",	   [WATCH_SUBPREFIX] = "subprefix",
@@ -30,6 +32,31 @@ const char *const watch_type_names[WATCH_TYPE_MAX] = {
 
 #define BIT(t) ((uint16_t)(1u << (t)))
 #define RULE_BITS (BIT(WATCH_VISIBILITY) | BIT(WATCH_FLAP) | BIT(WATCH_NEXTHOP))
+#define HASH_MIN 64
+
+static uint64_t fmix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* Keyed by a secret seed, so a peer cannot aim its prefixes at one bucket. */
+static uint64_t key_hash(const struct watch *w, const void *view, const struct bgp_prefix *p,
+			 uint32_t extra)
+{
+	uint64_t a, b, h;
+
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	h = fmix(w->seed ^ (uint64_t)(uintptr_t)view);
+	h = fmix(h ^ a);
+	h = fmix(h ^ b);
+	return fmix(h ^ ((uint64_t)p->afi << 40 | (uint64_t)p->len << 32 | extra));
+}
 
 void watch_init(struct watch *w, const struct watch_ops *ops, void *ctx)
 {
@@ -39,6 +66,8 @@ void watch_init(struct watch *w, const struct watch_ops *ops, void *ctx)
 	list_init(&w->views);
 	list_init(&w->alerts);
 	list_init(&w->steers);
+	if (getrandom(&w->seed, sizeof(w->seed), GRND_NONBLOCK) != sizeof(w->seed))
+		w->seed = (uint64_t)(uintptr_t)w ^ 0x9e3779b97f4a7c15ULL;
 }
 
 int watch_rule_find(const struct watch *w, const struct bgp_prefix *p)
@@ -78,33 +107,208 @@ static bool as_in(const uint32_t *list, size_t n, uint32_t as)
 	return false;
 }
 
-/* ---- steering ---- */
+/* ---- indexes ---- */
 
-static bool uplink_anomalous(const struct watch *w, uint16_t rule, const char *uplink,
-			     const struct watch_alert **first)
+static size_t route_bucket(const struct watch *w, const struct watch_view *v,
+			   const struct bgp_prefix *p, uint32_t path_id)
 {
-	const struct watch_alert *a;
-
-	list_for_each_entry(a, &w->alerts, node) {
-		if (a->rule == rule && (WATCH_STEER_MASK & (1u << a->type)) &&
-		    strcmp(a->view->uplink, uplink) == 0) {
-			if (first)
-				*first = a;
-			return true;
-		}
-	}
-	return false;
+	return (size_t)key_hash(w, v, p, path_id) & (w->rhash_size - 1);
 }
 
-static bool uplink_clean(const struct watch *w, uint16_t rule, const char *uplink)
+static size_t alert_bucket(const struct watch *w, const struct watch_view *v,
+			   const struct bgp_prefix *p, enum watch_type t)
+{
+	return (size_t)key_hash(w, v, p, 0x80000000u | (uint32_t)t) & (w->ahash_size - 1);
+}
+
+/* Double a table when it holds as many entries as buckets; false: no memory (the
+ * old table goes on working, only slower). */
+static bool rhash_grow(struct watch *w)
+{
+	size_t size = w->rhash_size ? w->rhash_size * 2 : HASH_MIN, i;
+	struct watch_route **t = calloc(size, sizeof(*t));
+	struct watch_route **old = w->rhash;
+	size_t old_size = w->rhash_size;
+
+	if (!t)
+		return false;
+	w->rhash = t;
+	w->rhash_size = size;
+	for (i = 0; i < old_size; i++) {
+		struct watch_route *rt = old[i], *next;
+
+		for (; rt; rt = next) {
+			size_t b = route_bucket(w, rt->view, &rt->prefix, rt->path_id);
+
+			next = rt->hnext;
+			rt->hnext = t[b];
+			t[b] = rt;
+		}
+	}
+	free(old);
+	return true;
+}
+
+static bool ahash_grow(struct watch *w)
+{
+	size_t size = w->ahash_size ? w->ahash_size * 2 : HASH_MIN, i;
+	struct watch_alert **t = calloc(size, sizeof(*t));
+	struct watch_alert **old = w->ahash;
+	size_t old_size = w->ahash_size;
+
+	if (!t)
+		return false;
+	w->ahash = t;
+	w->ahash_size = size;
+	for (i = 0; i < old_size; i++) {
+		struct watch_alert *a = old[i], *next;
+
+		for (; a; a = next) {
+			size_t b = alert_bucket(w, a->view, &a->prefix, a->type);
+
+			next = a->hnext;
+			a->hnext = t[b];
+			t[b] = a;
+		}
+	}
+	free(old);
+	return true;
+}
+
+static struct watch_route *route_find(struct watch *w, struct watch_view *v,
+				      const struct bgp_prefix *p, uint32_t path_id)
+{
+	struct watch_route *rt;
+
+	if (!w->rhash_size)
+		return NULL;
+	for (rt = w->rhash[route_bucket(w, v, p, path_id)]; rt; rt = rt->hnext)
+		if (rt->view == v && rt->path_id == path_id && bgp_prefix_equal(&rt->prefix, p))
+			return rt;
+	return NULL;
+}
+
+static void route_unhash(struct watch *w, struct watch_route *rt)
+{
+	struct watch_route **pp = &w->rhash[route_bucket(w, rt->view, &rt->prefix, rt->path_id)];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == rt) {
+			*pp = rt->hnext;
+			return;
+		}
+}
+
+static struct watch_alert *alert_find(struct watch *w, const struct watch_view *v,
+				      enum watch_type t, const struct bgp_prefix *p)
+{
+	struct watch_alert *a;
+
+	if (!w->ahash_size)
+		return NULL;
+	for (a = w->ahash[alert_bucket(w, v, p, t)]; a; a = a->hnext)
+		if (a->view == v && a->type == t && bgp_prefix_equal(&a->prefix, p))
+			return a;
+	return NULL;
+}
+
+/* Out of every index, counted off; the caller frees it. */
+static void alert_unlink(struct watch *w, struct watch_alert *a)
+{
+	struct watch_alert **pp = &w->ahash[alert_bucket(w, a->view, &a->prefix, a->type)];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == a) {
+			*pp = a->hnext;
+			break;
+		}
+	list_del(&a->node);
+	list_del(&a->vnode);
+	w->nalerts--;
+	if (a->counted)
+		w->alerts_ms--;
+}
+
+/* ---- steering ---- */
+
+static void mark_dirty(struct watch *w, uint16_t rule)
+{
+	if (rule >= w->nrules || w->dirty[rule])
+		return;
+	w->dirty[rule] = true;
+	w->dirty_q[w->ndirty++] = rule;
+}
+
+static bool vr_anomalous(const struct watch_vrule *vr)
+{
+	return vr->anom || (vr->bits & WATCH_STEER_MASK);
+}
+
+#define STEER_UPLINKS 64
+
+/* One rule as each uplink sees it, summed over the views mapped to it. */
+struct uplink_state {
+	const char *name;
+	bool anomalous;
+	bool visible;
+};
+
+static size_t uplink_states(const struct watch *w, uint16_t rule, struct uplink_state *u)
 {
 	const struct watch_view *v;
-	bool visible = false;
+	size_t n = 0, i;
 
-	list_for_each_entry(v, &w->views, node)
-		if (!v->down && strcmp(v->uplink, uplink) == 0 && v->vr[rule].visible)
-			visible = true;
-	return visible && !uplink_anomalous(w, rule, uplink, NULL);
+	list_for_each_entry(v, &w->views, node) {
+		const struct watch_vrule *vr = &v->vr[rule];
+
+		if (!v->uplink[0])
+			continue;
+		for (i = 0; i < n && strcmp(u[i].name, v->uplink); i++)
+			;
+		if (i == n) {
+			if (n == STEER_UPLINKS)
+				continue;
+			u[n++] = (struct uplink_state){ .name = v->uplink };
+		}
+		if (vr_anomalous(vr))
+			u[i].anomalous = true;
+		if (!v->down && vr->visible)
+			u[i].visible = true;
+	}
+	return n;
+}
+
+static const struct uplink_state *ustate(const struct uplink_state *u, size_t n,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(u[i].name, name) == 0)
+			return &u[i];
+	return NULL;
+}
+
+static bool ustate_clean(const struct uplink_state *s)
+{
+	return s && s->visible && !s->anomalous;
+}
+
+/* The first alert that makes `uplink`'s view of the rule anomalous, for the reason text. */
+static const struct watch_alert *alert_first(const struct watch *w, uint16_t rule,
+					     const char *uplink)
+{
+	const struct watch_view *v;
+	const struct watch_alert *a;
+
+	list_for_each_entry(v, &w->views, node) {
+		if (strcmp(v->uplink, uplink) != 0)
+			continue;
+		list_for_each_entry(a, &v->alerts, vnode)
+			if (a->rule == rule && (WATCH_STEER_MASK & (1u << a->type)))
+				return a;
+	}
+	return NULL;
 }
 
 static struct watch_steer *steer_find(struct watch *w, uint16_t rule, const char *uplink)
@@ -120,56 +324,59 @@ static struct watch_steer *steer_find(struct watch *w, uint16_t rule, const char
 static void steer_eval(struct watch *w, uint16_t rule, uint64_t now_ms)
 {
 	const struct watch_rule *r = rule < w->nrules ? &w->rules[rule] : NULL;
+	struct uplink_state u[STEER_UPLINKS];
 	struct watch_steer *s, *n;
-	struct watch_view *v, *o;
 	char reason[WATCH_ID_MAX + 160];
+	size_t nu = r ? uplink_states(w, rule, u) : 0, i, j;
 
 	/* start: an anomalous uplink while another one's view is clean */
-	list_for_each_entry(v, &w->views, node) {
-		const struct watch_alert *a = NULL;
+	for (i = 0; r && (r->tunnel[0] || r->route) && i < nu; i++) {
+		const struct watch_alert *a;
 		const char *clean = NULL;
 
-		if (!r || (!r->tunnel[0] && !r->route) || !v->uplink[0] ||
-		    steer_find(w, rule, v->uplink))
+		if (!u[i].anomalous || steer_find(w, rule, u[i].name))
 			continue;
-		if (!uplink_anomalous(w, rule, v->uplink, &a))
-			continue;
-		list_for_each_entry(o, &w->views, node)
-			if (o->uplink[0] && strcmp(o->uplink, v->uplink) &&
-			    uplink_clean(w, rule, o->uplink))
-				clean = o->uplink;
+		for (j = 0; j < nu; j++)
+			if (j != i && ustate_clean(&u[j]))
+				clean = u[j].name;
 		if (!clean)
 			continue;
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return;
 		s->rule = rule;
-		snprintf(s->uplink, sizeof(s->uplink), "%s", v->uplink);
+		snprintf(s->uplink, sizeof(s->uplink), "%s", u[i].name);
 		snprintf(s->tunnel, sizeof(s->tunnel), "%s", r->tunnel);
 		snprintf(s->via, sizeof(s->via), "%s", clean);
 		s->route = r->route;
 		s->prefix = r->prefix;
 		list_add_tail(&s->node, &w->steers);
-		snprintf(reason, sizeof(reason), "%s; %s's view of the prefix is clean", a->id,
-			 clean);
+		a = alert_first(w, rule, u[i].name);
+		if (a)
+			snprintf(reason, sizeof(reason), "%s; %s's view of the prefix is clean", a->id,
+				 clean);
+		else
+			snprintf(reason, sizeof(reason), "%s's view has anomalous more-specifics (alerts past max_alerts are not kept); %s's view of the prefix is clean",
+				 u[i].name, clean);
 		if (w->ops && w->ops->steer)
 			w->ops->steer(w->ctx, s, true, reason, now_ms);
 	}
 	/* end: no longer anomalous, or no clean view left to go to */
 	list_for_each_entry_safe(s, n, &w->steers, node) {
+		const struct uplink_state *me;
 		const char *clean = NULL;
 		bool via_clean = false;
 
 		if (s->rule != rule)
 			continue;
-		if (r && strcmp(r->tunnel, s->tunnel) == 0 && r->route == s->route &&
-		    uplink_anomalous(w, rule, s->uplink, NULL)) {
-			list_for_each_entry(o, &w->views, node) {
-				if (!o->uplink[0] || !strcmp(o->uplink, s->uplink) ||
-				    !uplink_clean(w, rule, o->uplink))
+		me = ustate(u, nu, s->uplink);
+		if (r && strcmp(r->tunnel, s->tunnel) == 0 && r->route == s->route && me &&
+		    me->anomalous) {
+			for (j = 0; j < nu; j++) {
+				if (!strcmp(u[j].name, s->uplink) || !ustate_clean(&u[j]))
 					continue;
-				clean = o->uplink;
-				if (strcmp(o->uplink, s->via) == 0)
+				clean = u[j].name;
+				if (strcmp(u[j].name, s->via) == 0)
 					via_clean = true;
 			}
 		}
@@ -185,8 +392,8 @@ static void steer_eval(struct watch *w, uint16_t rule, uint64_t now_ms)
 		snprintf(reason, sizeof(reason), "%s",
 			 !r || strcmp(r->tunnel, s->tunnel) || r->route != s->route ?
 			 "the watch changed or is gone" :
-			 uplink_anomalous(w, rule, s->uplink, NULL) ?
-			 "no carrier's view is clean any more" : "the anomaly is over");
+			 me && me->anomalous ? "no carrier's view is clean any more" :
+			 "the anomaly is over");
 		list_del(&s->node);
 		if (w->ops && w->ops->steer)
 			w->ops->steer(w->ctx, s, false, reason, now_ms);
@@ -194,18 +401,34 @@ static void steer_eval(struct watch *w, uint16_t rule, uint64_t now_ms)
 	}
 }
 
-/* ---- alerts ---- */
-
-static struct watch_alert *alert_find(struct watch *w, const struct watch_view *v,
-				      enum watch_type t, const struct bgp_prefix *p)
+static void steer_flush(struct watch *w, uint64_t now_ms)
 {
-	struct watch_alert *a;
+	while (w->ndirty) {
+		uint16_t rule = w->dirty_q[--w->ndirty];
 
-	list_for_each_entry(a, &w->alerts, node)
-		if (a->view == v && a->type == t && bgp_prefix_equal(&a->prefix, p))
-			return a;
-	return NULL;
+		w->dirty[rule] = false;
+		steer_eval(w, rule, now_ms);
+	}
 }
+
+static void done(struct watch *w, uint64_t now_ms)
+{
+	if (!w->batch)
+		steer_flush(w, now_ms);
+}
+
+void watch_batch_begin(struct watch *w)
+{
+	w->batch++;
+}
+
+void watch_batch_end(struct watch *w, uint64_t now_ms)
+{
+	if (w->batch && !--w->batch)
+		steer_flush(w, now_ms);
+}
+
+/* ---- alerts ---- */
 
 static void alert_reason(const struct watch *w, const struct watch_alert *a,
 			 const struct watch_view *v, char *buf, size_t len)
@@ -252,12 +475,19 @@ static void alert_reason(const struct watch *w, const struct watch_alert *a,
 	}
 }
 
+static unsigned int max_alerts(const struct watch *w)
+{
+	return w->par.max_alerts ? w->par.max_alerts : w->par.max_routes;
+}
+
 static void alert_raise(struct watch *w, struct watch_view *v, enum watch_type t,
 			const struct bgp_prefix *p, uint16_t rule, const struct watch_route *rt,
 			uint64_t now_ms)
 {
 	struct watch_alert *a = alert_find(w, v, t, p);
+	bool counted = !bgp_prefix_equal(p, &w->rules[rule].prefix);
 	char pfx[64], reason[512];
+	size_t b;
 
 	if (a) {
 		a->refs++;
@@ -270,14 +500,27 @@ static void alert_raise(struct watch *w, struct watch_view *v, enum watch_type t
 		}
 		return;
 	}
-	a = calloc(1, sizeof(*a));
-	if (!a)
+	/* more-specifics are bounded; the watched prefixes themselves always have room
+	 * (at most rules x views x types of them) */
+	if (counted && w->alerts_ms >= max_alerts(w)) {
+		w->alerts_dropped++;
 		return;
+	}
+	if (w->nalerts >= w->ahash_size)
+		ahash_grow(w);
+	if (!w->ahash_size)
+		return;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		w->alerts_dropped++;
+		return;
+	}
 	a->type = t;
 	a->prefix = *p;
 	a->rule = rule;
 	a->view = v;
 	a->refs = 1;
+	a->counted = counted;
 	a->since_ms = a->last_seen_ms = now_ms;
 	snprintf(a->peer, sizeof(a->peer), "%s", v->peer);
 	snprintf(a->uplink, sizeof(a->uplink), "%s", v->uplink);
@@ -289,11 +532,17 @@ static void alert_raise(struct watch *w, struct watch_view *v, enum watch_type t
 	bgp_prefix_format(p, pfx, sizeof(pfx));
 	snprintf(a->id, sizeof(a->id), "%s:%s:%s", watch_type_names[t], pfx,
 		 v->uplink[0] ? v->uplink : v->peer);
+	b = alert_bucket(w, v, p, t);
+	a->hnext = w->ahash[b];
+	w->ahash[b] = a;
 	list_add_tail(&a->node, &w->alerts);
+	list_add_tail(&a->vnode, &v->alerts);
+	w->nalerts++;
+	if (counted)
+		w->alerts_ms++;
 	alert_reason(w, a, v, reason, sizeof(reason));
 	if (w->ops && w->ops->alert)
 		w->ops->alert(w->ctx, a, "raised", reason, now_ms);
-	steer_eval(w, rule, now_ms);
 }
 
 /* Release one hold on an alert; the last one clears it. */
@@ -302,17 +551,28 @@ static void alert_drop(struct watch *w, struct watch_view *v, enum watch_type t,
 {
 	struct watch_alert *a = alert_find(w, v, t, p);
 	char reason[WATCH_ID_MAX + 200];
-	uint16_t rule;
 
 	if (!a || --a->refs > 0)
 		return;
-	rule = a->rule;
-	list_del(&a->node);
+	alert_unlink(w, a);
 	snprintf(reason, sizeof(reason), "%s: %s", a->id, why);
 	if (w->ops && w->ops->alert)
 		w->ops->alert(w->ctx, a, "cleared", reason, now_ms);
 	free(a);
-	steer_eval(w, rule, now_ms);
+}
+
+/* A route's part in its view's per-rule state: exact paths and anomalous routes. */
+static void route_account(struct watch_route *rt, int sign)
+{
+	struct watch_vrule *vr;
+
+	if (rt->rule == WATCH_NO_RULE)
+		return;
+	vr = &rt->view->vr[rt->rule];
+	if (rt->exact)
+		vr->exact = (unsigned int)((int)vr->exact + sign);
+	if (rt->bits & WATCH_STEER_MASK)
+		vr->anom = (unsigned int)((int)vr->anom + sign);
 }
 
 /* Route-level bits: drop the ones gone, raise the new ones, refresh the rest. */
@@ -322,25 +582,36 @@ static void route_bits_set(struct watch *w, struct watch_view *v, struct watch_r
 	uint16_t old = rt->bits;
 	int t;
 
+	if (rt->rule != WATCH_NO_RULE) {
+		struct watch_vrule *vr = &v->vr[rt->rule];
+		bool was = vr_anomalous(vr);
+
+		route_account(rt, -1);
+		rt->bits = bits;
+		route_account(rt, +1);
+		if (was != vr_anomalous(vr))
+			mark_dirty(w, rt->rule);
+	}
 	rt->bits = bits;
 	for (t = 0; t < WATCH_TYPE_MAX; t++) {
 		if ((old & BIT(t)) && !(bits & BIT(t))) {
 			alert_drop(w, v, (enum watch_type)t, &rt->prefix, why, now_ms);
 		} else if (bits & BIT(t)) {
-			struct watch_alert *a = alert_find(w, v, (enum watch_type)t, &rt->prefix);
+			struct watch_alert *a;
 
-			if (old & BIT(t)) {
-				/* still there: refresh without taking another hold */
-				if (a) {
-					a->last_seen_ms = now_ms;
-					a->rule = rt->rule;
-					a->has_origin = rt->has_origin;
-					a->origin_as = rt->origin_as;
-					snprintf(a->path, sizeof(a->path), "%s", rt->path);
-				}
-			} else {
+			if (!(old & BIT(t))) {
 				alert_raise(w, v, (enum watch_type)t, &rt->prefix, rt->rule, rt,
 					    now_ms);
+				continue;
+			}
+			/* still there: refresh without taking another hold */
+			a = alert_find(w, v, (enum watch_type)t, &rt->prefix);
+			if (a) {
+				a->last_seen_ms = now_ms;
+				a->rule = rt->rule;
+				a->has_origin = rt->has_origin;
+				a->origin_as = rt->origin_as;
+				snprintf(a->path, sizeof(a->path), "%s", rt->path);
 			}
 		}
 	}
@@ -364,6 +635,8 @@ static void rule_alert(struct watch *w, struct watch_view *v, uint16_t rule, enu
 		vr->bits &= (uint16_t)~BIT(t);
 		alert_drop(w, v, t, &w->rules[rule].prefix, why, now_ms);
 	}
+	if (was != on && (WATCH_STEER_MASK & (1u << t)))
+		mark_dirty(w, rule);
 }
 
 /* ---- judging ---- */
@@ -421,23 +694,18 @@ static void path_text(const struct bgp_path *p, char *buf, size_t len)
 		snprintf(buf + off, len - off, " ...");
 }
 
-static struct watch_route *route_find(struct watch_view *v, const struct bgp_prefix *p,
-				      uint32_t path_id)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->routes[i].path_id == path_id && bgp_prefix_equal(&v->routes[i].prefix, p))
-			return &v->routes[i];
-	return NULL;
-}
-
 static void route_remove(struct watch *w, struct watch_view *v, struct watch_route *rt,
 			 const char *why, uint64_t now_ms)
 {
 	route_bits_set(w, v, rt, 0, why, now_ms);
-	*rt = v->routes[--v->n];
+	route_account(rt, -1);
+	route_unhash(w, rt);
+	list_del(&rt->node);
+	v->n--;
 	w->routes_kept--;
+	if (!rt->exact)
+		w->routes_ms--;
+	free(rt);
 }
 
 /* Exact prefix present in v for rule? Visibility alerts follow it. */
@@ -445,12 +713,8 @@ static void visibility_eval(struct watch *w, struct watch_view *v, uint16_t rule
 			    uint64_t now_ms)
 {
 	struct watch_vrule *vr = &v->vr[rule];
-	bool vis = false;
-	size_t i;
+	bool vis = vr->exact > 0;
 
-	for (i = 0; i < v->n && !vis; i++)
-		vis = v->routes[i].rule == rule &&
-		      bgp_prefix_equal(&v->routes[i].prefix, &w->rules[rule].prefix);
 	if (vis == vr->visible)
 		return;
 	vr->visible = vis;
@@ -460,7 +724,7 @@ static void visibility_eval(struct watch *w, struct watch_view *v, uint16_t rule
 	} else if (vr->seen) {
 		rule_alert(w, v, rule, WATCH_VISIBILITY, true, NULL, now_ms);
 	}
-	steer_eval(w, rule, now_ms);
+	mark_dirty(w, rule);
 }
 
 static void flap_count(struct watch *w, struct watch_view *v, uint16_t rule, uint64_t now_ms)
@@ -480,6 +744,42 @@ static void flap_count(struct watch *w, struct watch_view *v, uint16_t rule, uin
 		rule_alert(w, v, rule, WATCH_FLAP, true, NULL, now_ms);
 }
 
+/* A new route, if a bound allows: more-specifics against max_routes (all views),
+ * the watched prefix itself against WATCH_EXACT_PATHS (this view). */
+static struct watch_route *route_add(struct watch *w, struct watch_view *v,
+				     const struct bgp_prefix *p, uint32_t path_id, uint16_t rule)
+{
+	bool exact = bgp_prefix_equal(p, &w->rules[rule].prefix);
+	struct watch_route *rt;
+	size_t b;
+
+	if (exact ? v->vr[rule].exact >= WATCH_EXACT_PATHS : w->routes_ms >= w->par.max_routes)
+		goto drop;
+	if (w->routes_kept >= w->rhash_size)
+		rhash_grow(w);
+	if (!w->rhash_size || !(rt = calloc(1, sizeof(*rt))))
+		goto drop;
+	rt->view = v;
+	rt->prefix = *p;
+	rt->path_id = path_id;
+	rt->rule = rule;
+	rt->exact = exact;
+	b = route_bucket(w, v, p, path_id);
+	rt->hnext = w->rhash[b];
+	w->rhash[b] = rt;
+	list_add_tail(&rt->node, &v->routes);
+	v->n++;
+	w->routes_kept++;
+	if (!exact)
+		w->routes_ms++;
+	route_account(rt, +1);
+	return rt;
+drop:
+	v->dropped++;
+	w->routes_dropped++;
+	return NULL;
+}
+
 void watch_route(struct watch *w, struct watch_view *v, const struct bgp_route *r,
 		 uint64_t now_ms)
 {
@@ -494,7 +794,7 @@ void watch_route(struct watch *w, struct watch_view *v, const struct bgp_route *
 		return;
 	if (announce)
 		v->down = false;
-	rt = route_find(v, &r->prefix, path_id);
+	rt = route_find(w, v, &r->prefix, path_id);
 	flap_count(w, v, (uint16_t)rule, now_ms);
 	if (!announce) {
 		if (rt)
@@ -502,36 +802,18 @@ void watch_route(struct watch *w, struct watch_view *v, const struct bgp_route *
 				     "withdrawn (malformed UPDATE treated as withdraw)" : "withdrawn",
 				     now_ms);
 		visibility_eval(w, v, (uint16_t)rule, now_ms);
+		done(w, now_ms);
 		return;
 	}
-	if (!rt) {
-		if (v->n >= w->par.max_routes) {
-			v->dropped++;
-			return;
-		}
-		if (v->n == v->cap) {
-			size_t cap = v->cap ? v->cap * 2 : 8;
-			struct watch_route *n = realloc(v->routes, cap * sizeof(*n));
-
-			if (!n) {
-				v->dropped++;
-				return;
-			}
-			v->routes = n;
-			v->cap = cap;
-		}
-		rt = &v->routes[v->n++];
-		memset(rt, 0, sizeof(*rt));
-		rt->prefix = r->prefix;
-		rt->path_id = path_id;
-		w->routes_kept++;
+	if (!rt && !(rt = route_add(w, v, &r->prefix, path_id, (uint16_t)rule))) {
+		done(w, now_ms);
+		return;
 	}
-	rt->rule = (uint16_t)rule;
 	rt->has_origin = r->path->has_origin_as;
 	rt->origin_as = r->path->origin_as;
 	path_text(r->path, rt->path, sizeof(rt->path));
 	rt->has_up = path_upstream(r->path, &rt->upstream);
-	if (bgp_prefix_equal(&r->prefix, &w->rules[rule].prefix) && r->path->nexthop.afi) {
+	if (rt->exact && r->path->nexthop.afi) {
 		struct watch_vrule *vr = &v->vr[rule];
 
 		if (vr->has_nh && memcmp(vr->nh, r->path->nexthop.addr, 16) != 0 &&
@@ -545,6 +827,7 @@ void watch_route(struct watch *w, struct watch_view *v, const struct bgp_route *
 	memcpy(rt->nh, r->path->nexthop.addr, 16);
 	route_bits_set(w, v, rt, judge(&w->rules[rule], rt), "path is clean now", now_ms);
 	visibility_eval(w, v, (uint16_t)rule, now_ms);
+	done(w, now_ms);
 }
 
 void watch_tick(struct watch *w, uint64_t now_ms)
@@ -566,6 +849,7 @@ void watch_tick(struct watch *w, uint64_t now_ms)
 					   "next hop stable since", now_ms);
 		}
 	}
+	done(w, now_ms);
 }
 
 /* ---- views ---- */
@@ -588,6 +872,8 @@ struct watch_view *watch_view_get(struct watch *w, const void *owner, const char
 	}
 	v->w = w;
 	v->owner = owner;
+	list_init(&v->routes);
+	list_init(&v->alerts);
 	snprintf(v->peer, sizeof(v->peer), "%s", peer);
 	snprintf(v->uplink, sizeof(v->uplink), "%s", uplink ? uplink : "");
 	list_add_tail(&v->node, &w->views);
@@ -598,21 +884,23 @@ static void view_clear_alerts(struct watch *w, struct watch_view *v, const char 
 			      uint64_t now_ms)
 {
 	struct watch_alert *a, *n;
+	struct watch_route *rt;
 	size_t i;
 
-	list_for_each_entry_safe(a, n, &w->alerts, node) {
+	list_for_each_entry_safe(a, n, &v->alerts, vnode) {
 		char reason[WATCH_ID_MAX + 200];
 
-		if (a->view != v)
-			continue;
-		list_del(&a->node);
+		alert_unlink(w, a);
 		snprintf(reason, sizeof(reason), "%s: %s", a->id, why);
 		if (w->ops && w->ops->alert)
 			w->ops->alert(w->ctx, a, "cleared", reason, now_ms);
 		free(a);
 	}
-	for (i = 0; i < v->n; i++)
-		v->routes[i].bits = 0;
+	list_for_each_entry(rt, &v->routes, node) {
+		route_account(rt, -1);
+		rt->bits = 0;
+		route_account(rt, +1);
+	}
 	for (i = 0; i < w->nrules; i++)
 		v->vr[i].bits = 0;
 }
@@ -622,8 +910,11 @@ static void steer_eval_all(struct watch *w, uint64_t now_ms)
 	struct watch_steer *s, *n;
 	size_t i;
 
-	for (i = 0; i < w->nrules; i++)
+	w->ndirty = 0;
+	for (i = 0; i < w->nrules; i++) {
+		w->dirty[i] = false;
 		steer_eval(w, (uint16_t)i, now_ms);
+	}
 	/* steering of rules that no longer exist */
 	list_for_each_entry_safe(s, n, &w->steers, node)
 		if (s->rule >= w->nrules)
@@ -649,21 +940,29 @@ void watch_view_down(struct watch_view *v, uint64_t now_ms)
 	struct watch *w = v->w;
 	size_t i;
 
-	while (v->n)
-		route_remove(w, v, &v->routes[v->n - 1], "peer down", now_ms);
+	while (!list_empty(&v->routes))
+		route_remove(w, v, list_entry(v->routes.prev, struct watch_route, node),
+			     "peer down", now_ms);
 	v->down = true;
 	for (i = 0; i < w->nrules; i++)
 		visibility_eval(w, v, (uint16_t)i, now_ms);
+	done(w, now_ms);
 }
 
 void watch_view_remove(struct watch_view *v, const char *why, uint64_t now_ms)
 {
 	struct watch *w = v->w;
+	struct watch_route *rt, *n;
 
 	view_clear_alerts(w, v, why, now_ms);
-	w->routes_kept -= v->n;
+	list_for_each_entry_safe(rt, n, &v->routes, node) {
+		route_unhash(w, rt);
+		w->routes_kept--;
+		if (!rt->exact)
+			w->routes_ms--;
+		free(rt);
+	}
 	list_del(&v->node);
-	free(v->routes);
 	free(v->vr);
 	free(v);
 	steer_eval_all(w, now_ms);
@@ -672,21 +971,16 @@ void watch_view_remove(struct watch_view *v, const char *why, uint64_t now_ms)
 /* Rules changed (or the view's uplink): every kept route is judged again. */
 static void view_rejudge(struct watch *w, struct watch_view *v, uint64_t now_ms)
 {
-	size_t i = 0;
+	struct watch_route *rt, *n;
+	size_t i;
 
-	while (i < v->n) {
-		struct watch_route *rt = &v->routes[i];
-		int rule = watch_rule_find(w, &rt->prefix);
-		uint16_t bits;
-
-		if (rule < 0) {
+	list_for_each_entry_safe(rt, n, &v->routes, node) {
+		if (rt->rule == WATCH_NO_RULE) {
 			route_remove(w, v, rt, "no longer watched", now_ms);
 			continue;
 		}
-		rt->rule = (uint16_t)rule;
-		bits = judge(&w->rules[rule], rt);
-		route_bits_set(w, v, rt, bits, "allowed by the new configuration", now_ms);
-		i++;
+		route_bits_set(w, v, rt, judge(&w->rules[rt->rule], rt),
+			       "allowed by the new configuration", now_ms);
 	}
 	for (i = 0; i < w->nrules; i++)
 		visibility_eval(w, v, (uint16_t)i, now_ms);
@@ -696,14 +990,17 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 		    const struct watch_params *par, uint64_t now_ms)
 {
 	struct watch_rule *nr = calloc(n ? n : 1, sizeof(*nr));
+	bool *dirty = calloc(n ? n : 1, sizeof(*dirty));
+	uint16_t *dirty_q = calloc(n ? n : 1, sizeof(*dirty_q));
 	struct watch_view *v;
 	struct watch_alert *a, *an;
+	struct watch_route *rt;
 	struct watch_vrule **vrs;
 	struct watch_steer *s;
 	size_t i, j, k, nviews = 0;
 
-	if (!nr)
-		return -ENOMEM;
+	if (!nr || !dirty || !dirty_q || n >= WATCH_NO_RULE)
+		goto nomem;
 	if (n)
 		memcpy(nr, rules, n * sizeof(*nr));
 	/* new per-rule state for every view first, so failure changes nothing */
@@ -717,22 +1014,24 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 		while (vrs && k--)
 			free(vrs[k]);
 		free(vrs);
-		free(nr);
-		return -ENOMEM;
+		goto nomem;
 	}
 	k = 0;
 	list_for_each_entry(v, &w->views, node) {
 		struct watch_vrule *vr = vrs[k++];
 
+		/* the routes' part is counted again below, under the new rules */
+		list_for_each_entry(rt, &v->routes, node)
+			route_account(rt, -1);
 		for (i = 0; i < n; i++)
 			for (j = 0; j < w->nrules; j++)
 				if (bgp_prefix_equal(&nr[i].prefix, &w->rules[j].prefix))
 					vr[i] = v->vr[j];
 		/* rule-level alerts of rules that are gone */
-		list_for_each_entry_safe(a, an, &w->alerts, node) {
+		list_for_each_entry_safe(a, an, &v->alerts, vnode) {
 			bool keep = false;
 
-			if (a->view != v || !(RULE_BITS & BIT(a->type)))
+			if (!(RULE_BITS & BIT(a->type)))
 				continue;
 			for (i = 0; i < n && !keep; i++)
 				if (bgp_prefix_equal(&nr[i].prefix, &w->rules[a->rule].prefix)) {
@@ -742,7 +1041,7 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 			if (!keep) {
 				char reason[WATCH_ID_MAX + 40];
 
-				list_del(&a->node);
+				alert_unlink(w, a);
 				snprintf(reason, sizeof(reason), "%s: no longer watched", a->id);
 				if (w->ops && w->ops->alert)
 					w->ops->alert(w->ctx, a, "cleared", reason, now_ms);
@@ -761,18 +1060,40 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 			if (s->rule < w->nrules &&
 			    bgp_prefix_equal(&nr[i].prefix, &w->rules[s->rule].prefix))
 				to = i;
-		s->rule = to == (size_t)-1 ? UINT16_MAX : (uint16_t)to;
+		s->rule = to == (size_t)-1 ? WATCH_NO_RULE : (uint16_t)to;
 	}
 	free(w->rules);
 	w->rules = nr;
 	w->nrules = n;
 	w->par = *par;
+	free(w->dirty);
+	free(w->dirty_q);
+	w->dirty = dirty;
+	w->dirty_q = dirty_q;
+	w->ndirty = 0;
 	/* route-level alerts point at the new rules before anything is re-judged */
 	list_for_each_entry(a, &w->alerts, node) {
 		int r = watch_rule_find(w, &a->prefix);
 
 		if (!(RULE_BITS & BIT(a->type)))
-			a->rule = r < 0 ? UINT16_MAX : (uint16_t)r;
+			a->rule = r < 0 ? WATCH_NO_RULE : (uint16_t)r;
+	}
+	/* and so do the routes, counted in their (new) view-rule state */
+	list_for_each_entry(v, &w->views, node) {
+		list_for_each_entry(rt, &v->routes, node) {
+			int r = watch_rule_find(w, &rt->prefix);
+			bool exact = r >= 0 && bgp_prefix_equal(&rt->prefix, &nr[r].prefix);
+
+			if (rt->exact != exact) {
+				if (exact)
+					w->routes_ms--;
+				else
+					w->routes_ms++;
+				rt->exact = exact;
+			}
+			rt->rule = r < 0 ? WATCH_NO_RULE : (uint16_t)r;
+			route_account(rt, +1);
+		}
 	}
 	if (!w->par.max_routes)
 		w->par.max_routes = 1;
@@ -780,6 +1101,11 @@ int watch_set_rules(struct watch *w, const struct watch_rule *rules, size_t n,
 		view_rejudge(w, v, now_ms);
 	steer_eval_all(w, now_ms);
 	return 0;
+nomem:
+	free(nr);
+	free(dirty);
+	free(dirty_q);
+	return -ENOMEM;
 }
 
 int watch_ack(struct watch *w, const char *id, uint64_t now_ms)
@@ -804,21 +1130,35 @@ void watch_destroy(struct watch *w)
 {
 	struct watch_alert *a, *an;
 	struct watch_view *v, *vn;
+	struct watch_route *rt, *rn;
 	struct watch_steer *s, *sn;
 
 	list_for_each_entry_safe(a, an, &w->alerts, node)
 		free(a);
 	list_for_each_entry_safe(v, vn, &w->views, node) {
-		free(v->routes);
+		list_for_each_entry_safe(rt, rn, &v->routes, node)
+			free(rt);
 		free(v->vr);
 		free(v);
 	}
 	list_for_each_entry_safe(s, sn, &w->steers, node)
 		free(s);
 	free(w->rules);
+	free(w->rhash);
+	free(w->ahash);
+	free(w->dirty);
+	free(w->dirty_q);
 	list_init(&w->alerts);
 	list_init(&w->views);
 	list_init(&w->steers);
 	w->rules = NULL;
 	w->nrules = 0;
+	w->rhash = NULL;
+	w->ahash = NULL;
+	w->rhash_size = w->ahash_size = 0;
+	w->dirty = NULL;
+	w->dirty_q = NULL;
+	w->ndirty = 0;
+	w->nalerts = w->alerts_ms = w->routes_ms = 0;
+	w->routes_kept = 0;
 }

@@ -9,6 +9,14 @@
  * route and raises or clears alerts through ops->alert; when a watch with a
  * tunnel (or route = true) is anomalous in one uplink's view and clean in
  * another's, ops->steer says which uplink to avoid. Time comes in as arguments (tests, replay).
+ *
+ * Bounded and indexed for hostile input: routes and alerts sit in hash tables
+ * (a new route costs O(1) lookups, never a scan); more-specific routes and
+ * their alerts are bounded across all views together (max_routes,
+ * max_alerts), while the watched prefixes themselves always keep a few paths
+ * per view, so a flood of more-specifics cannot hide a hijack of the prefix.
+ * Steering is re-evaluated once per changed watch when a call (or a batch of
+ * calls between watch_batch_begin/end) is over, not once per alert.
  */
 #ifndef UPLINKD_BGP_WATCH_H
 #define UPLINKD_BGP_WATCH_H
@@ -24,6 +32,8 @@
 #define WATCH_NAME_MAX 32
 #define WATCH_ID_MAX 192
 #define WATCH_PATH_TEXT 160
+#define WATCH_EXACT_PATHS 16	/* paths (ADD-PATH) of a watched prefix kept per view */
+#define WATCH_NO_RULE UINT16_MAX
 
 enum watch_type {
 	WATCH_HIJACK,		/* exact prefix (or allowed more-specific), origin not allowed */
@@ -57,17 +67,25 @@ struct watch_params {
 	unsigned int flap_max;		/* updates per window; 0: off */
 	unsigned int flap_window_s;
 	unsigned int nexthop_hold_s;	/* a next-hop alert clears after this; 0: off */
-	unsigned int max_routes;	/* routes kept per view */
+	unsigned int max_routes;	/* more-specific routes kept, all views together */
+	unsigned int max_alerts;	/* alerts on more-specifics kept, all views together;
+					 * 0: as many as max_routes */
 };
 
 struct watch;
 
+struct watch_view;
+
 /* One route kept: inside some watch, in one view. */
 struct watch_route {
+	struct list_head node;		/* in its view's routes */
+	struct watch_route *hnext;	/* hash chain */
+	struct watch_view *view;
 	struct bgp_prefix prefix;
 	uint32_t path_id;
-	uint16_t rule;
+	uint16_t rule;			/* WATCH_NO_RULE: no longer watched (being removed) */
 	uint16_t bits;			/* 1 << enum watch_type currently raised by it */
+	bool exact;			/* the rule's prefix itself */
 	bool has_origin;
 	bool has_up;			/* an AS between the carrier and the origin */
 	uint32_t origin_as;
@@ -83,6 +101,8 @@ struct watch_vrule {
 	bool has_nh;
 	uint8_t nh[16];
 	uint16_t bits;			/* rule-level alerts: visibility, flap, nexthop */
+	unsigned int exact;		/* routes (paths) of the exact prefix kept */
+	unsigned int anom;		/* routes whose bits make the view anomalous */
 	unsigned int upd;		/* updates in the current window */
 	uint64_t win_start_ms;
 	uint64_t last_upd_ms;
@@ -96,14 +116,18 @@ struct watch_view {
 	char peer[96];			/* the BGP peer's address (and RD, type if not global) */
 	char uplink[WATCH_NAME_MAX];	/* bgp.peers mapping, "" unmapped */
 	bool down;
-	struct watch_route *routes;
-	size_t n, cap;
+	struct list_head routes;	/* struct watch_route */
+	size_t n;
+	struct list_head alerts;	/* struct watch_alert (vnode) */
 	struct watch_vrule *vr;		/* one per rule */
-	uint64_t dropped;		/* routes not kept: max_routes reached */
+	uint64_t dropped;		/* routes not kept: max_routes or WATCH_EXACT_PATHS */
 };
 
 struct watch_alert {
-	struct list_head node;
+	struct list_head node;		/* in watch.alerts, oldest first */
+	struct list_head vnode;		/* in its view's alerts */
+	struct watch_alert *hnext;	/* hash chain */
+	bool counted;			/* against max_alerts (a more-specific's) */
 	char id[WATCH_ID_MAX];		/* "hijack:203.0.113.0/24:isp1" */
 	enum watch_type type;
 	struct bgp_prefix prefix;
@@ -152,6 +176,21 @@ struct watch {
 	struct list_head steers;	/* steering in force */
 	uint64_t routes_kept;
 	uint64_t routes_seen;		/* every NLRI judged */
+	uint64_t routes_dropped;	/* not kept: a bound reached */
+	uint64_t alerts_dropped;	/* not kept (max_alerts): still judged and steered on */
+	size_t nalerts;
+	size_t routes_ms, alerts_ms;	/* more-specific routes and alerts kept */
+	/* indexes */
+	uint64_t seed;
+	struct watch_route **rhash;
+	size_t rhash_size;
+	struct watch_alert **ahash;
+	size_t ahash_size;
+	/* rules whose steering must be looked at again */
+	bool *dirty;
+	uint16_t *dirty_q;
+	size_t ndirty;
+	unsigned int batch;
 };
 
 void watch_init(struct watch *w, const struct watch_ops *ops, void *ctx);
@@ -175,6 +214,10 @@ void watch_view_remove(struct watch_view *v, const char *why, uint64_t now_ms);
 /* One announced or withdrawn NLRI (treat-as-withdraw counts as withdrawn). */
 void watch_route(struct watch *w, struct watch_view *v, const struct bgp_route *r,
 		 uint64_t now_ms);
+/* Calls between begin and end evaluate steering once, at the end (a BMP read). */
+void watch_batch_begin(struct watch *w);
+void watch_batch_end(struct watch *w, uint64_t now_ms);
+
 /* Expire flap and next-hop alerts; call every second or so. */
 void watch_tick(struct watch *w, uint64_t now_ms);
 

@@ -525,6 +525,21 @@ static int mkdir_parent(const char *path)
 	return err;
 }
 
+/* The rename itself must survive a power cut: sync the directory that holds path. */
+static void dir_sync(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) :
+			    strdup(".");
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int web_history_save(const struct web_history *h, const char *path)
 {
 	uint8_t *buf;
@@ -540,7 +555,8 @@ int web_history_save(const struct web_history *h, const char *path)
 		free(buf);
 		return -ENOMEM;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	unlink(tmp); /* never write through whatever is there (a link) */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
@@ -564,6 +580,8 @@ int web_history_save(const struct web_history *h, const char *path)
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		err = -errno;
+	else
+		dir_sync(path);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -581,11 +599,12 @@ int web_history_load(struct web_history *h, const char *path, char *err, size_t 
 	size_t off = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		snprintf(err, errlen, "cannot open: %s", errno == ELOOP ?
+			 "a symbolic link, which uplinkd does not follow; remove it" : strerror(errno));
 		return -errno;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > HIST_FILE_MAX) {

@@ -6,7 +6,11 @@
 #   busy_span_us), also wall clock from connect until the status counts them all (coarse:
 #   polled), and the daemon's peak RSS;
 #   alert latency: bmpgen announces a hijack of the watched prefix, the daemon measures
-#   from reading the bytes to publishing the alert (bgp.stats.alert_latency_us).
+#   from reading the bytes to publishing the alert (bgp.stats.alert_latency_us);
+#   under a flood (bmpgen: 100 000 Peer Up/Down and 50 000 more-specifics of a watched
+#   100.96.0.0/12) isp1 is blackholed: time from the fault to the default route on wan2
+#   (20 ms polls), the slowest `uplinkctl status` answer meanwhile, the daemon's peak RSS;
+#   the same failover without the flood for comparison.
 # Env: ROOT UPLINKD UPLINKCTL TOOLS REPS PART_TMP (from run.sh). Rows on stdout, progress on
 # stderr. Builds the lab topology under its own prefix and tears it down.
 set -eu
@@ -25,6 +29,7 @@ export P UPLINKD UPLINKCTL TOOLS
 . "$ROOT/test/lab/lib.sh"
 . "$ROOT/test/lab/bgp.sh"
 trap 'stop_uplinkd >/dev/null 2>&1 || true; topo_down "$P" >/dev/null 2>&1' EXIT
+trap '' PIPE	# a bmpgen that died must not kill the bench on a write to its fifo
 
 # median and worst of the numbers on stdin (worst = max, or min with -min)
 stats() {
@@ -74,6 +79,54 @@ for rep in $(seq "$REPS"); do
 	stop_uplinkd >/dev/null || true
 done
 
+# failover and status latency with and without a BMP flood
+fo() {	# FLOOD(0|1): prints "failover_ms status_ms_max rss_mb"
+	local t0 s ms max=0 fifo=$PART_TMP/flood.in
+	bgp_conf "$RUN/uplinkd.conf"
+	sed -i 's|watch = ( {|watch = ( { prefix = "100.96.0.0/12"; origin_as = [ 64500 ]; },\n            {|' \
+		"$RUN/uplinkd.conf"
+	start_uplinkd "$RUN/uplinkd.conf" >/dev/null
+	wait_for 30 eval 'settled isp1 && settled isp2 && default_is wan1' ||
+		echo "bench bgp: uplinks did not settle" >&2
+	wait_for 20 eval 'in_rtr ss -Hltn "sport = :$BGP_BMP_PORT" | grep -q LISTEN' ||
+		{ echo "bench bgp: the BMP station does not listen:"; tail -5 "$UPLINKD_LOG"; } >&2
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	in_rtr "$TOOLS/bmpgen" 127.0.0.1 "$BGP_BMP_PORT" 1000 <"$fifo" >"$PART_TMP/flood.out" 2>&1 &
+	gen=$!
+	exec 9>"$fifo"
+	wait_for 20 counted 1001 || echo "bench bgp: table not counted" >&2
+	if [ "$1" = 1 ]; then
+		echo "more 50000 100.96.0.0 28" >&9 || true
+		echo "flap 100000 100.64.2.1" >&9 || true
+	fi
+	t0=$(date +%s%N)
+	fault isp1 blackhole >/dev/null 2>&1
+	until default_is wan2; do
+		s=$(date +%s%N)
+		ctl status --json >/dev/null
+		ms=$((($(date +%s%N) - s) / 1000000))
+		[ "$ms" -le "$max" ] || max=$ms
+		[ $(($(date +%s%N) - t0)) -lt 30000000000 ] || break
+		sleep 0.02
+	done
+	printf '%d %d ' $((($(date +%s%N) - t0) / 1000000)) "$max"
+	[ "$1" = 0 ] || wait_for 120 eval 'grep -q "^flap" "$PART_TMP/flood.out"' || true
+	awk '/^VmHWM/ { printf "%.1f\n", $2 / 1024 }' "/proc/$UPLINKD_PID/status"
+	exec 9>&-
+	wait "$gen" 2>/dev/null || true
+	stop_uplinkd >/dev/null || true
+	fault isp1 clear >/dev/null 2>&1
+}
+fo0=() fo1=() st0=() st1=() rssf=()
+for rep in $(seq "$REPS"); do
+	echo "bench bgp: rep $rep: failover without and with a BMP flood" >&2
+	read -r f s _ < <(fo 0)
+	fo0+=("$f") st0+=("$s")
+	read -r f s r < <(fo 1)
+	fo1+=("$f") st1+=("$s") rssf+=("$r")
+done
+
 read -r rm rw < <(printf '%s\n' "${rates[@]}" | stats -min)
 read -r wm ww < <(printf '%s\n' "${walls[@]}" | stats -min)
 read -r sm sw < <(printf '%s\n' "${rss[@]}" | stats)
@@ -82,3 +135,11 @@ printf '| BGP: ingest of a %s-prefix table over BMP (prefixes/s, first byte read
 printf '| BGP: same, wall clock from connect until the status counts them (20 ms polls) | %s | %s | |\n' "$wm" "$ww"
 printf '| BGP: daemon peak RSS after that table (MB) | %s | %s | <= 16 |\n' "$sm" "$sw"
 printf '| BGP: alert latency, UPDATE read to alert published (ms) | %s | %s | <= 10 |\n' "$lm" "$lw"
+read -r a b < <(printf '%s\n' "${fo0[@]}" | stats)
+read -r c d < <(printf '%s\n' "${fo1[@]}" | stats)
+printf '| BGP flood: isp1 blackhole to default route on wan2 (ms, 20 ms polls), quiet / during 100k Peer Up/Down + 50k more-specifics | %s / %s | %s / %s | <= 1000 |\n' "$a" "$c" "$b" "$d"
+read -r a b < <(printf '%s\n' "${st0[@]}" | stats)
+read -r c d < <(printf '%s\n' "${st1[@]}" | stats)
+printf '| BGP flood: slowest uplinkctl status meanwhile (ms), quiet / during the flood | %s / %s | %s / %s | <= 100 |\n' "$a" "$c" "$b" "$d"
+read -r a b < <(printf '%s\n' "${rssf[@]}" | stats)
+printf '| BGP flood: daemon peak RSS (MB; t_bgp_flood.sh asserts < 64 under ASan) | %s | %s | <= 16 |\n' "$a" "$b"

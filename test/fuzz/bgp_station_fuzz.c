@@ -5,7 +5,9 @@
  * framing, Peer Up caps, UPDATEs, and the detection engine behind them with
  * watches on the prefixes the seeds carry (alerts, steering, ADD-PATH holds,
  * peer down, session removal). Seeds: whole gobgpd 3.10 BMP sessions recorded
- * in the lab (hijack, sub-prefix, withdrawal, ExaBGP's malformed attribute).
+ * in the lab (hijack, sub-prefix, withdrawal, ExaBGP's malformed attribute), the
+ * same without its Initiation (the session must end), and with peers that are
+ * not listed (uplink_of() NULL) and a second (RD) instance of a listed one.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -10,7 +10,9 @@
 #   bgp_established ROLE PEER            the session to PEER is up
 #   bgp_conf [SED...]     uplinkd.conf for the lab with a bgp section watching the remote
 #                         VPN prefix 203.0.113.0/24 (origin 64500, upstreams 64510/64511,
-#                         tunnel "hq"); carriers map to isp1/isp2
+#                         tunnel "hq"); BMP accepted from 127.0.0.1 only; carriers map to
+#                         isp1/isp2, ExaBGP's 100.64.1.3 and bmpgen's 100.64.9.9 are listed
+#                         without an uplink
 #   alert_field ID FIELD / has_alert ID / no_alerts / bgp_json
 #   exa_up / exa_send LINE   ExaBGP in isp1 on 100.64.1.3 (AS 65001, not in bgp.peers), fed
 #                         API commands through a file it tails
@@ -117,8 +119,11 @@ bgp_conf() {
 	cat >>"$1" <<EOF
 bgp = {
   bmp_listen = "127.0.0.1:$BGP_BMP_PORT";
+  routers = [ "127.0.0.1" ];
   peers = ( { address = "100.64.1.1"; uplink = "isp1"; },
-            { address = "100.64.2.1"; uplink = "isp2"; } );
+            { address = "100.64.2.1"; uplink = "isp2"; },
+            { address = "100.64.1.3"; },	# ExaBGP (exa_up): watched, not steered on
+            { address = "100.64.9.9"; } );	# build/tools/bmpgen's default synthetic peer
   watch = ( { prefix = "203.0.113.0/24"; origin_as = [ 64500 ];
               upstream_as = [ 64510, 64511 ]; tunnel = "hq"; } );
 };

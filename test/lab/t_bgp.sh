@@ -104,7 +104,7 @@ EOF
 check "garbage closes the second session, naming the router and byte offset" eval \
 	'grep -q "closed by station" "$RUN/garbage.out" &&
 	 grep -q "router 127.0.0.1 port [0-9]*: broken BMP framing at stream byte 30" "$UPLINKD_LOG"'
-# two routers at once: bmpgen (build/tools) feeds a view of unmapped peer 100.64.9.9 beside
+# two routers at once: bmpgen (build/tools) feeds a view of peer 100.64.9.9 (no uplink) beside
 # gobgpd's, then sends garbage; only its session and views go
 if [ -x "$TOOLS/bmpgen" ]; then
 	mkfifo "$RUN/bmpgen.in"

@@ -172,6 +172,11 @@ static void test_config_errors(void **state)
 	cfg_diag_free(&d);
 
 	c = config_load_string(BGP("64500", "  bmp_listen = \"[::1]:11019\";\n"), "t.conf", &d);
+	assert_null(c);
+	assert_true(diag_has(&d, "t.conf:7: bgp.routers: required with bmp_listen: list the addresses your BMP speakers connect from"));
+	cfg_diag_free(&d);
+	c = config_load_string(BGP("64500", "  bmp_listen = \"[::1]:11019\"; routers = [ \"::1\" ];\n"),
+			       "t.conf", &d);
 	assert_non_null(c);
 	config_free(c);
 	cfg_diag_free(&d);
@@ -244,8 +249,8 @@ static void test_replay_status_ack_reconfigure(void **state)
 	assert_int_equal(plugin_bgp.reconfigure(inst, config_section(c2, "bgp")), 0);
 	assert_true(has_event(f, "alert hijack:203.0.113.0/24:isp1 - cleared"));
 	/* a listen address: recreate */
-	c3 = config_load_string(BGP("64500", "  bmp_listen = \"127.0.0.1:11019\";\n"), "t.conf",
-				&d);
+	c3 = config_load_string(BGP("64500", "  bmp_listen = \"127.0.0.1:11019\";\n"
+				    "  routers = [ \"127.0.0.1\" ];\n"), "t.conf", &d);
 	assert_non_null(c3);
 	assert_int_equal(plugin_bgp.reconfigure(inst, config_section(c3, "bgp")), -EAGAIN);
 	/* isp1 clean now, isp2 withdrawn: avoid isp2, until the monitor goes away */

@@ -363,6 +363,83 @@ static void test_max_routes(void **state)
 	}
 	assert_int_equal(f->v1->n, 100);
 	assert_int_equal(f->v1->dropped, 30);
+	/* the bound is one for all views together */
+	for (i = 0; i < 10; i++) {
+		snprintf(p, sizeof(p), "2001:db8:100:%x::/64", 0x200 + i);
+		ann(f, f->v2, p, 2000, 65002u, 64500u);
+	}
+	assert_int_equal(f->v2->n, 0);
+	assert_int_equal(f->v2->dropped, 10);
+	assert_int_equal(f->w.routes_dropped, 40);
+	/* withdrawals make room again */
+	wd_id(f, f->v1, "2001:db8:100:0::/64", 0, false, 2100);
+	ann(f, f->v2, "2001:db8:100:200::/64", 2200, 65002u, 64500u);
+	assert_int_equal(f->v2->n, 1);
+}
+
+/* A flood of more-specifics fills max_routes and max_alerts; a hijack of the watched
+ * prefix itself is still kept, alerted and steered on, and the flood's own anomaly
+ * still counts for steering although most of its alerts are not kept. */
+static void test_flood_keeps_exact(void **state)
+{
+	struct fx *f = *state;
+	struct watch_params p = par;
+	struct watch_rule r[2];
+	char pfx[64];
+	int i;
+
+	rule(&r[0], "203.0.113.0/24", 64500, 64510, 64511, false, "hq");
+	rule(&r[1], "2001:db8:100::/48", 64500, 0, 0, false, "");
+	p.max_alerts = 20;
+	p.flap_max = 0;
+	assert_int_equal(watch_set_rules(&f->w, r, 2, &p, 1000), 0);
+	ann(f, f->v2, "203.0.113.0/24", 2000, 65002u, 64510u, 64500u);
+	ann(f, f->v2, "2001:db8:100::/48", 2000, 65002u, 64500u);
+	for (i = 0; i < 300; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:100:%x::/64", i);
+		ann(f, f->v1, pfx, 3000, 65001u, 64500u);
+	}
+	assert_int_equal(f->w.routes_ms, 100);
+	assert_int_equal(f->w.alerts_ms, 20);
+	assert_int_equal(f->w.alerts_dropped, 80);
+	assert_int_equal(nalerts(f), 20);
+	/* the exact prefix, new in this view: kept, alerted and steered on */
+	ann(f, f->v1, "203.0.113.0/24", 4000, 65001u, 64666u);
+	assert_non_null(alert(f, "hijack:203.0.113.0/24:isp1"));
+	assert_true(logged(&f->rec, "steer hq avoid isp1"));
+	/* ADD-PATH copies of the exact prefix are bounded per view too */
+	for (i = 1; i <= 40; i++)
+		ann_id(f, f->v2, "203.0.113.0/24", (uint32_t)i, 1, 5000, 65002u, 64510u, 64500u,
+		       0u);
+	assert_int_equal(f->v2->vr[0].exact, WATCH_EXACT_PATHS);
+	/* the more-specific flood ends: every kept alert clears, counts back to zero */
+	for (i = 0; i < 300; i++) {
+		snprintf(pfx, sizeof(pfx), "2001:db8:100:%x::/64", i);
+		wd_id(f, f->v1, pfx, 0, false, 6000);
+	}
+	assert_int_equal(f->w.routes_ms, 0);
+	assert_int_equal(f->w.alerts_ms, 0);
+	assert_int_equal(f->v1->vr[1].anom, 0);
+	assert_int_equal(nalerts(f), 1);
+}
+
+/* Steering is judged once per batch (a BMP read), not once per alert. */
+static void test_batch_steer(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	ann(f, f->v1, "203.0.113.0/24", 2000, 65001u, 64510u, 64500u);
+	ann(f, f->v2, "203.0.113.0/24", 2000, 65002u, 64510u, 64500u);
+	watch_batch_begin(&f->w);
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64666u);
+	assert_false(logged(&f->rec, "steer hq avoid isp1"));
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64510u, 64500u);
+	ann(f, f->v1, "203.0.113.0/24", 3000, 65001u, 64666u);
+	n = f->rec.n;
+	watch_batch_end(&f->w, 3000);
+	assert_int_equal(f->rec.n, n + 1);
+	assert_true(logged(&f->rec, "steer hq avoid isp1"));
 }
 
 static void test_route_steer_via(void **state)
@@ -525,6 +602,58 @@ static void test_station_stream(void **state)
 	assert_int_equal(nalerts(f), 0);
 }
 
+/* Before anything else, an Initiation; then views only for the peers bgp.peers lists,
+ * one per address; a reload that drops a peer drops its view. */
+static void test_station_peers_and_initiation(void **state)
+{
+	static const uint8_t ip1[4] = { 100, 64, 1, 1 }, ip9[4] = { 100, 64, 9, 9 };
+	static const uint32_t bad[] = { 65001, 64666 };
+	struct fx *f = *state;
+	struct notes notes = { 0 };
+	struct bmp_router r;
+	struct b s = { .n = 0 };
+
+	/* Route Monitoring before the Initiation: the session ends, nothing judged */
+	bmp_rm(&s, ip1, bad, 2, false);
+	station_router_init(&r, &f->w, &sops, &notes, "router early");
+	assert_int_equal(station_input(&r, s.d, s.n, 1000), -EBADMSG);
+	assert_non_null(strstr(r.error, "does not start with an Initiation message"));
+	assert_int_equal(nalerts(f), 0);
+	station_router_free(&r, "closed", 1000);
+
+	/* a peer not in bgp.peers: counted and dropped, no view, no alert */
+	s.n = 0;
+	bmp_init(&s);
+	bmp_rm(&s, ip9, bad, 2, false);
+	bmp_rm(&s, ip9, bad, 2, false);
+	station_router_init(&r, &f->w, &sops, &notes, "router test");
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 0);
+	assert_int_equal(r.st.unknown_peer, 2);
+	assert_int_equal(r.nnoted, 1); /* named once */
+	assert_int_equal(nalerts(f), 0);
+	/* a listed peer: a view; another instance (RD) of its address: dropped */
+	s.n = 0;
+	bmp_rm(&s, ip1, bad, 2, false);
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 1);
+	assert_non_null(alert(f, "hijack:203.0.113.0/24:isp1"));
+	s.n = 0;
+	bmp_rm(&s, ip1, bad, 2, false);
+	s.d[6] = 1; /* peer type 1: an RD instance */
+	s.d[8] = 7;
+	assert_int_equal(station_input(&r, s.d, s.n, 2000), 0);
+	assert_int_equal(r.npeers, 1);
+	assert_int_equal(r.st.unknown_peer, 3);
+	/* the peer leaves bgp.peers: its view and alert go */
+	r.ops = &(const struct station_ops){ .note = st_note };
+	station_router_remap(&r, "no longer in bgp.peers", 3000);
+	assert_int_equal(r.npeers, 0);
+	assert_int_equal(nalerts(f), 0);
+	assert_true(logged(&f->rec, "cleared hijack:203.0.113.0/24:isp1"));
+	station_router_free(&r, "closed", 4000);
+}
+
 static void test_station_big_message_bounded(void **state)
 {
 	struct fx *f = *state;
@@ -534,6 +663,12 @@ static void test_station_big_message_bounded(void **state)
 
 	assert_non_null(big);
 	station_router_init(&r, &f->w, &sops, NULL, "router big");
+	{
+		struct b s = { .n = 0 };
+
+		bmp_init(&s);
+		assert_int_equal(station_input(&r, s.d, s.n, 1000), 0);
+	}
 	/* an unknown type of 300000 bytes: skipped by length, buffer back to the minimum */
 	big[0] = 3;
 	big[1] = 0;
@@ -542,7 +677,7 @@ static void test_station_big_message_bounded(void **state)
 	big[4] = 0xe0;
 	big[5] = 42;
 	assert_int_equal(station_input(&r, big, 300000, 1000), 0);
-	assert_int_equal(r.st.msgs, 1);
+	assert_int_equal(r.st.msgs, 2);
 	assert_non_null(station_rx_buf(&r, &avail));
 	assert_int_equal(r.cap, STATION_BUF_MIN);
 	/* a length above 1 MiB is a framing error, before any allocation */
@@ -612,7 +747,8 @@ static const char *lab_uplink(void *ctx, const char *peer)
 {
 	(void)ctx;
 	return strcmp(peer, "100.64.1.1") == 0 ? "isp1" :
-	       strcmp(peer, "100.64.2.1") == 0 ? "isp2" : NULL;
+	       strcmp(peer, "100.64.2.1") == 0 ? "isp2" :
+	       strcmp(peer, "100.64.1.3") == 0 ? "" : NULL; /* listed, no uplink */
 }
 
 static void test_lab_capture(void **state)
@@ -674,8 +810,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_addpath_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_keeps_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_steer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_steer_via, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_station_peers_and_initiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lab_capture, setup, teardown),

@@ -11,11 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../plugins/web/history.h"
@@ -265,6 +267,26 @@ static void test_file(void **state)
 	snprintf(path, sizeof(path), "%s/none", dir);
 	assert_int_equal(web_history_load(&h2, path, err, sizeof(err)), 0);
 	assert_int_equal(h2.n, 0);
+	/* symbolic links are neither read nor written through */
+	{
+		char target[128], link[160];
+		struct stat st;
+
+		snprintf(target, sizeof(target), "%s/target", dir);
+		assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+		snprintf(link, sizeof(link), "%s/link.bin", dir);
+		assert_int_equal(symlink(target, link), 0);
+		assert_int_equal(web_history_load(&h2, link, err, sizeof(err)), -ELOOP);
+		assert_non_null(strstr(err, "symbolic link"));
+		snprintf(link, sizeof(link), "%s/sub/dir/history.bin.tmp", dir);
+		assert_int_equal(symlink(target, link), 0);
+		snprintf(path, sizeof(path), "%s/sub/dir/history.bin", dir);
+		assert_int_equal(web_history_save(h, path), 0);
+		assert_int_equal(stat(target, &st), 0);
+		assert_int_equal(st.st_size, 0);
+		assert_int_equal(lstat(path, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
 }
