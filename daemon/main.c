@@ -40,8 +40,10 @@ static void usage(FILE *f)
 		"       uplinkd -t [-c FILE]\n"
 		"       uplinkd --replay MRT-FILE [-c FILE]\n"
 		"  -c FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
-		"  -t       check the configuration, print every error as FILE:LINE: message\n"
-		"  -f       stay in the foreground and log to stderr\n"
+		"  -t       check the configuration, print every error and warning as\n"
+		"           FILE:LINE: message in line order; exit 1 on errors, 0 on warnings only\n"
+		"  -f       stay in the foreground and log to stderr (without -f the log goes\n"
+		"           to syslog, or to stderr when no syslog listens at " LOG_SYSLOG_PATH ")\n"
 		"  -d MASK  debug categories: 1 core, 2 netlink, 4 probes, 8 health, 16 policy,\n"
 		"           32 control, 64 plugins (implies -v)\n"
 		"  -v       verbose (debug level)\n"
@@ -78,7 +80,8 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
 	}
 }
 
-static int detach(void)
+/* stdin and stdout to /dev/null; stderr too unless it is where the log goes */
+static int detach(bool keep_stderr)
 {
 	pid_t pid = fork();
 	int fd;
@@ -93,7 +96,8 @@ static int detach(void)
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		dup2(fd, 2);
+		if (!keep_stderr)
+			dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -188,7 +192,7 @@ int main(int argc, char **argv)
 	const char *replay_file = NULL;
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
 	const char *path = CONFIG_DEFAULT_PATH;
-	bool foreground = false, test_only = false;
+	bool foreground = false, test_only = false, to_stderr;
 	int level = LOG_INFO, opt, err;
 	uint32_t dbg = 0;
 	struct cfg_diag diag = { 0 };
@@ -243,14 +247,19 @@ int main(int argc, char **argv)
 	}
 
 	cfg = config_load(path, &diag);
-	for (i = 0; i < diag.n; i++)
-		fprintf(stderr, "%s\n", diag.msgs[i]);
-	cfg_diag_free(&diag);
+	if (cfg && !replay_file)
+		config_check_interfaces(cfg, &diag);
+	if (!cfg || test_only || replay_file) {
+		for (i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+	}
 	if (!cfg) {
+		cfg_diag_free(&diag);
 		fprintf(stderr, "uplinkd: %s: configuration not valid; nothing was started\n", path);
 		return 1;
 	}
 	if (replay_file) {
+		cfg_diag_free(&diag);
 		log_open("uplinkd", true, LOG_ERR, 0);
 		err = replay(path, cfg, replay_file);
 		log_close();
@@ -258,18 +267,30 @@ int main(int argc, char **argv)
 		return err;
 	}
 	if (test_only) {
-		printf("%s: configuration OK (%zu uplink%s)\n", path, cfg->uplinks.n,
+		printf("%s: configuration OK (%zu uplink%s", path, cfg->uplinks.n,
 		       cfg->uplinks.n == 1 ? "" : "s");
+		if (diag.nwarn)
+			printf(", %zu warning%s", diag.nwarn, diag.nwarn == 1 ? "" : "s");
+		printf(")\n");
+		cfg_diag_free(&diag);
 		config_free(cfg);
 		return 0;
 	}
 
-	if (!foreground && (err = detach()) < 0) {
+	/* where the log goes, decided once: stderr in the foreground or without syslog */
+	to_stderr = foreground || !log_syslog_reachable();
+	if (!foreground && (err = detach(to_stderr)) < 0) {
 		fprintf(stderr, "uplinkd: cannot detach: %s\n", strerror(-err));
+		cfg_diag_free(&diag);
 		config_free(cfg);
 		return 1;
 	}
-	log_open("uplinkd", foreground, level, dbg);
+	log_open("uplinkd", to_stderr, level, dbg);
+	if (!foreground && to_stderr)
+		log_notice("no syslog socket at %s; logging to stderr", LOG_SYSLOG_PATH);
+	for (i = 0; i < diag.n; i++)
+		log_warn("%s", diag.msgs[i]);
+	cfg_diag_free(&diag);
 
 	memset(&d, 0, sizeof(d));
 	d.cfg_path = path;
@@ -280,7 +301,7 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	log_notice("uplinkd %s starting with %s", UPLINKD_VERSION, path);
+	log_notice("uplinkd %s starting with %s (pid %d)", UPLINKD_VERSION, path, (int)getpid());
 	err = daemon_start(&d, cfg);
 	if (err == 0)
 		err = loop_run(&d.loop);
