@@ -41,16 +41,17 @@ static void usage(FILE *f)
 		"       uplinkd --replay MRT-FILE [-c FILE]\n"
 		"  -c FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
 		"  -t       check the configuration, print every error and warning as\n"
-		"           FILE:LINE: message in line order; exit 1 on errors, 0 on warnings only\n"
-		"  -f       stay in the foreground and log to stderr (without -f the log goes\n"
-		"           to syslog, or to stderr when no syslog listens at " LOG_SYSLOG_PATH ")\n"
+		"           FILE:LINE: message in line order; exit 1 on errors, 0 on warnings\n"
+		"  -f       stay in the foreground and log to stderr (without -f: to syslog,\n"
+		"           or to stderr when no syslog listens at " LOG_SYSLOG_PATH ")\n"
 		"  -d MASK  debug categories: 1 core, 2 netlink, 4 probes, 8 health, 16 policy,\n"
 		"           32 control, 64 plugins (implies -v)\n"
 		"  -v       verbose (debug level)\n"
 		"  -V       print the version\n"
-		"  --replay MRT-FILE  run an MRT dump (TABLE_DUMP_V2, BGP4MP) through the\n"
-		"           bgp section's detection; print each alert and steering event and\n"
-		"           the alerts still raised at the end as JSON lines, then exit\n");
+		"  --replay MRT-FILE  run an MRT dump (TABLE_DUMP, TABLE_DUMP_V2, BGP4MP)\n"
+		"           through the bgp section's detection; print each alert and steering\n"
+		"           event and the alerts still raised at the end as JSON lines, then\n"
+		"           exit (130 or 143 when SIGINT or SIGTERM stops it)\n");
 }
 
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
@@ -163,7 +164,13 @@ static int replay(const char *path, struct config *cfg, const char *mrt)
 		return 1;
 	}
 	err = p->action(inst, "replay", mrt, "uplinkd --replay", msg, sizeof(msg));
-	if (err < 0) {
+	if (err == -EINTR) { /* SIGINT or SIGTERM (pending) stopped it: 128 + its number */
+		sigset_t pend;
+
+		fprintf(stderr, "uplinkd: %s; stopped\n", msg);
+		sigpending(&pend);
+		err = 128 + (sigismember(&pend, SIGINT) ? SIGINT : SIGTERM);
+	} else if (err < 0) {
 		fprintf(stderr, "uplinkd: %s\n", msg);
 	} else {
 		st = json_object_new_object();
@@ -180,7 +187,7 @@ static int replay(const char *path, struct config *cfg, const char *mrt)
 	bus_unsubscribe(&out.sub);
 	p->destroy(inst);
 	loop_destroy(&d.loop);
-	return err < 0 ? 1 : 0;
+	return err < 0 ? 1 : err;
 }
 
 int main(int argc, char **argv)

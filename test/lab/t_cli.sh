@@ -5,12 +5,15 @@
 # warning in the log and the journal. Without -f and without a syslog socket at /dev/log, the
 # log of the detached daemon reaches stderr (start, warnings, stop) instead of vanishing; with
 # a syslog socket it goes there. /dev is replaced only inside private mount namespaces.
+# `uplinkd --replay` of a TABLE_DUMP (v1) dump finds the hijack in it, and stops on SIGINT
+# (exit 130) and SIGTERM (exit 143) with a message: the signal is made pending before exec,
+# as a Ctrl-C that lands while the dump is read, so the check does not race the replay.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 command -v unshare >/dev/null || skip_all "no unshare"
 command -v socat >/dev/null || skip_all "no socat"
-plan 14
+plan 17
 lab_up
 lab_conf "$RUN/uplinkd.conf"
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LAB_ROOT/test/lsan.supp:print_suppressions=0}
@@ -123,3 +126,40 @@ check "it stops on SIGTERM" eval '[ -n "$pid" ] && stop_detached "$pid"'
 rm -f "$RUN/detached.pid"
 kill -TERM "$(cat "$RUN/socat.pid")" 2>/dev/null || true
 rm -f "$RUN/socat.pid"
+
+# ---- uplinkd --replay ----------------------------------------------------------------------
+
+# the hand-built TABLE_DUMP records (test/unit/mrt_table_dump_v1.h), 200000 times
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(d * 200000)' \
+	"$LAB_ROOT/test/fuzz/corpus/mrt/hand-table-dump-v1.bin" "$RUN/v1.mrt"
+cat "$RUN/uplinkd.conf" - >"$RUN/replay.conf" <<EOF
+bgp = { peers = ( { address = "100.64.1.1"; uplink = "isp1"; } );
+  watch = ( { prefix = "203.0.113.0/24"; origin_as = [ 64500 ];
+              upstream_as = [ 64510, 64511 ]; } ); };
+EOF
+said=$("$UPLINKD" --replay "$RUN/v1.mrt" -c "$RUN/replay.conf" 2>"$RUN/replay.err") && rc=0 || rc=$?
+diag "replay: $(cat "$RUN/replay.err")"
+check "uplinkd --replay reads a TABLE_DUMP (v1) dump and finds the hijack in it" eval \
+	'[ "$rc" -eq 0 ] && grep -q "400000 records, 400000 RIB entries, .* 0 skipped" "$RUN/replay.err" &&
+	 printf "%s\n" "$said" |
+	 jq -se "any(.[]; .object == \"hijack:203.0.113.0/24:isp1\" and .new == \"raised\")" >/dev/null'
+
+# with_pending SIG CMD...: CMD with SIG blocked and pending, as when it lands during the read
+with_pending() {
+	python3 -c 'import os, signal, sys
+s = getattr(signal, sys.argv[1])
+signal.pthread_sigmask(signal.SIG_BLOCK, [s])
+os.kill(os.getpid(), s)
+os.execv(sys.argv[2], sys.argv[2:])' "$@"
+}
+for sig in INT TERM; do
+	want=$([ $sig = INT ] && echo 130 || echo 143)
+	with_pending SIG$sig "$UPLINKD" --replay "$RUN/v1.mrt" -c "$RUN/replay.conf" \
+		>"$RUN/replay.out" 2>"$RUN/replay.err" && rc=0 || rc=$?
+	diag "replay with SIG$sig pending: exit $rc: $(cat "$RUN/replay.err")"
+	check "uplinkd --replay stops on SIG$sig between records, exit $want, and says so" eval \
+		'[ "$rc" -eq "$want" ] && ! grep -q Sanitizer "$RUN/replay.err" &&
+		 grep -q "^uplinkd: $RUN/v1.mrt: interrupted by SIG$sig after 0 records; stopped$" \
+			"$RUN/replay.err"'
+done
+rm -f "$RUN/v1.mrt"
