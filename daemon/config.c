@@ -447,6 +447,10 @@ static void syntax_error(config_t *lc, const char *name, const char *text, struc
 		cfg_diag_add(d, config_error_line(lc), "%s in %s", what, f);
 		return;
 	}
+	if (!strcmp(what, "memory exhausted")) { /* bison's stack: brackets nested too deep */
+		cfg_diag_add(d, config_error_line(lc), "syntax error: brackets nested too deep for libconfig; flatten the file");
+		return;
+	}
 	if (!strcmp(what, "mismatched element type in array")) {
 		cfg_diag_add(d, config_error_line(lc), "syntax error: an array [ ... ] holds values of one type; quote every element (text, addresses) or none (numbers), or use a list ( ... )");
 		return;

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ struct tok {
 
 struct lex {
 	const char *text, *cur;
+	const char *last_nl;	/* the text's last line break (NULL: none) */
 	int line;
 	int open_string;	/* line of a string the end of the text cut off, else 0 */
 	int open_comment;	/* same for a comment */
@@ -238,8 +240,8 @@ static void lex_next(struct lex *lx, struct tok *t)
 		}
 		/* a comment runs to a line break; without one (the end of the text) the rule
 		 * does not match and '#' or '/' is a stray character */
-		if ((*p == '#' || (p[0] == '/' && p[1] == '/')) && (q = strchr(p, '\n'))) {
-			lx->cur = q;
+		if ((*p == '#' || (p[0] == '/' && p[1] == '/')) && lx->last_nl && p < lx->last_nl) {
+			lx->cur = strchr(p, '\n');
 			continue;
 		}
 		if ((q = strchr(punct, *p))) {
@@ -304,6 +306,7 @@ struct parser {
 	struct frame *f;
 	size_t depth, cap;
 	bool trailing_comma_ok;
+	bool huge_int_ok;	/* 1.5 takes 99999999999999999999; 1.7 calls it a syntax error */
 	int line, at_line;
 	char *msg;
 	size_t len;
@@ -403,10 +406,15 @@ static struct frame *top(struct parser *ps)
 	return &ps->f[ps->depth - 1];
 }
 
+/* libconfig's parser gives up ("memory exhausted") below 5000 levels; stop there too */
+#define MAX_DEPTH 10000
+
 static int push(struct parser *ps, enum frame_kind kind)
 {
 	struct frame *f;
 
+	if (ps->depth >= MAX_DEPTH)
+		return -1;
 	if (ps->depth == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 16;
 
@@ -616,7 +624,8 @@ static void in_value(struct parser *ps, struct frame *f)
 		}
 		if (push(ps, t->type == T_GROUP_START ? F_GROUP :
 			     t->type == T_LIST_START ? F_LIST : F_ARRAY) < 0)
-			fail(ps, t->line, "out of memory");
+			fail(ps, t->line, "brackets nested deeper than %d levels; flatten the file",
+			     MAX_DEPTH);
 		return;
 	case T_NAME:
 		return fail_word(ps, t);
@@ -689,16 +698,34 @@ static void in_after(struct parser *ps, struct frame *f)
 		     tok_text(t, b, sizeof(b)));
 }
 
-/* 1.7 takes ( 1, 2, ) and [ 1, 2, ]; 1.5 (Debian 12) does not. Ask the one linked. */
-static bool trailing_comma_ok(void)
+/* Where libconfig versions differ, ask the one linked. */
+static bool libconfig_takes(const char *text)
 {
 	config_t lc;
 	bool ok;
 
 	config_init(&lc);
-	ok = config_read_string(&lc, "a = ( 1, ); b = [ 1, ];") == CONFIG_TRUE;
+	ok = config_read_string(&lc, text) == CONFIG_TRUE;
 	config_destroy(&lc);
 	return ok;
+}
+
+/* A plain integer (no L suffix) that does not fit in 64 bits */
+static bool int_overflows(const struct tok *t)
+{
+	size_t sign = *t->s == '-' || *t->s == '+';
+	char buf[32];
+
+	if (t->type != T_NUMBER || t->len == sign ||
+	    strspn(t->s + sign, "0123456789") != t->len - sign)
+		return false;
+	if (t->len >= sizeof(buf))
+		return true;
+	memcpy(buf, t->s, t->len);
+	buf[t->len] = '\0';
+	errno = 0;
+	(void)strtoll(buf, NULL, 10);
+	return errno == ERANGE;
 }
 
 int config_syntax_explain(const char *text, int *line, int *at_line, char *msg, size_t len)
@@ -706,8 +733,11 @@ int config_syntax_explain(const char *text, int *line, int *at_line, char *msg, 
 	struct parser ps = { .msg = msg, .len = len };
 
 	ps.lx.text = ps.lx.cur = text;
+	ps.lx.last_nl = strrchr(text, '\n');
 	ps.lx.line = 1;
-	ps.trailing_comma_ok = trailing_comma_ok();
+	/* 1.7 takes ( 1, 2, ) and [ 1, 2, ]; 1.5 (Debian 12) does not */
+	ps.trailing_comma_ok = libconfig_takes("a = ( 1, ); b = [ 1, ];");
+	ps.huge_int_ok = libconfig_takes("a = 99999999999999999999;");
 	msg[0] = '\0';
 	if (push(&ps, F_TOP) < 0)
 		return -1;
@@ -716,6 +746,11 @@ int config_syntax_explain(const char *text, int *line, int *at_line, char *msg, 
 
 		lex_next(&ps.lx, &ps.t);
 		ps.at_line = ps.t.type == T_EOF ? ps.lx.line : ps.t.end_line;
+		if (!ps.huge_int_ok && int_overflows(&ps.t)) {
+			fail(&ps, ps.t.line, "%.*s is too big for an integer (at most 9223372036854775807)",
+			     ps.t.len > 40 ? 40 : (int)ps.t.len, ps.t.s);
+			break;
+		}
 		if (ps.t.type == T_STRING && ps.t.end_line > ps.t.line)
 			ps.long_string = ps.t;
 		/* "a" "b" is one string, as in C */

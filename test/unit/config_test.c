@@ -394,6 +394,18 @@ static void test_syntax_explained(void **state)
 			"t.conf:5: syntax error: metric = has no value before ';'; write metric = value;");
 	assert_only_msg(UPLINK_OPEN "    probes = ( { method = \"icmp\"; targets = [ \"192.0.2.1\", 5 ]; } ); }\n);\n",
 			"t.conf:3: syntax error: an array [ ... ] holds values of one type; quote every element (text, addresses) or none (numbers), or use a list ( ... )");
+	/* libconfig's parser stack ends below 5000 levels */
+	{
+		char *deep = malloc(2 * 6000 + 16);
+
+		assert_non_null(deep);
+		strcpy(deep, "a = ");
+		memset(deep + 4, '(', 6000);
+		memset(deep + 6004, ')', 6000);
+		strcpy(deep + 12004, ";\n");
+		assert_only_msg(deep, "t.conf:1: syntax error: brackets nested too deep for libconfig; flatten the file");
+		free(deep);
+	}
 }
 
 /* The explainer and libconfig agree on where a file goes wrong (the fuzzer checks more). */
@@ -425,13 +437,24 @@ static void test_syntax_explainer_agrees(void **state)
 		assert_true(line >= 1 && msg[0]);
 		config_destroy(&lc);
 	}
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < sizeof(good) / sizeof(good[0]) + 1; i++) {
+		char *deep = NULL;
+		const char *text = i < sizeof(good) / sizeof(good[0]) ? good[i] : NULL;
 		config_t lc;
 
+		if (!text) { /* as deep as libconfig goes */
+			deep = calloc(1, 2 * 4000 + 16);
+			assert_non_null(deep);
+			strcpy(deep, "a = ");
+			memset(deep + 4, '(', 4000);
+			memset(deep + 4004, ')', 4000);
+			text = deep;
+		}
 		config_init(&lc);
-		assert_int_equal(config_read_string(&lc, good[i]), CONFIG_TRUE);
-		assert_int_equal(config_syntax_explain(good[i], &line, &at, msg, sizeof(msg)), 0);
+		assert_int_equal(config_read_string(&lc, text), CONFIG_TRUE);
+		assert_int_equal(config_syntax_explain(text, &line, &at, msg, sizeof(msg)), 0);
 		config_destroy(&lc);
+		free(deep);
 	}
 }
 
