@@ -5,8 +5,8 @@
  * Owns the key tables of the core and the cross-reference checks. Pure: the
  * running daemon is never touched; every error found is collected (not just the
  * first) so `uplinkd -t` shows them all. Calls libconfig (syntax), schema.c
- * (types and ranges) and each plugin's check(). Called by main.c (start, -t,
- * SIGHUP) and control.c (reload).
+ * (types and ranges), config_syntax.c (what a syntax error is) and each
+ * plugin's check(). Called by main.c (start, -t, SIGHUP) and control.c (reload).
  */
 #include "config.h"
 #include "plugin.h"
@@ -21,14 +21,18 @@
 
 /* ---- key tables ---- */
 
+#define PROBE_INTERVAL_DEFAULT_MS 500
+#define CONFIG_EXPLAIN_MAX (4u << 20) /* a syntax error in a bigger file gets libconfig's words */
+
 static const struct cfg_key probe_keys[] = {
 	{ "method", CFG_STRING, offsetof(struct cfg_probe, method), CFG_REQUIRED, .min = 1,
 	  .hint = "e.g. method = \"icmp\";" },
 	/* required unless the method probes the gateway by default (check_uplink) */
 	{ "targets", CFG_ADDRS, offsetof(struct cfg_probe, targets), 0, .min = 1,
 	  .max = 16, .hint = "e.g. targets = [ \"192.0.2.1\", \"192.0.2.2\" ];" },
+	/* 0 (absent): the uplink's interval (resolve_interval) */
 	{ "interval_ms", CFG_INT, offsetof(struct cfg_probe, interval_ms), 0, .min = 50,
-	  .max = 60000, .def = 500 },
+	  .max = 60000, .def = 0 },
 	{ "timeout_ms", CFG_INT, offsetof(struct cfg_probe, timeout_ms), 0, .min = 10,
 	  .max = 60000, .def = 1000 },
 	{ "method", CFG_PLUGIN, offsetof(struct cfg_probe, pconf), 0, .min = PLUGIN_PROBE,
@@ -209,7 +213,6 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 {
 	const struct cfg_uplink *u = config_uplink(cfg, i);
 	size_t j, ntargets = 0;
-	int interval = 0;
 	uint32_t table = uplink_table(u, i);
 
 	if (u->name && !name_valid(u->name))
@@ -242,12 +245,6 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 
 		check_targets(p, i, j, d);
 		ntargets += cfg_probe_ntargets(p);
-		if (j == 0) {
-			interval = p->interval_ms;
-		} else if (p->interval_ms != interval) {
-			cfg_diag_add(d, p->line, "uplinks.[%zu].probes.[%zu].interval_ms: %d differs from probes.[0] (%d); an uplink's probes run in the same rounds, so use one interval",
-				     i, j, p->interval_ms, interval);
-		}
 		if (p->plugin && p->plugin->check)
 			p->plugin->check(p->pconf, cfg, p->line, d);
 	}
@@ -257,6 +254,38 @@ static void check_uplink(const struct config *cfg, size_t i, struct cfg_diag *d)
 	if (u->health.down_after > u->health.window)
 		cfg_diag_add(d, u->line, "uplinks.[%zu].health.window: %d is smaller than down_after (%d); raise it",
 			     i, u->health.window, u->health.down_after);
+}
+
+/*
+ * An uplink's probe blocks run in the same rounds, so they share one interval: a block
+ * without interval_ms takes the one another block sets (or the default); only two blocks
+ * setting different values is an error.
+ */
+static void resolve_interval(struct config *cfg, size_t i, struct cfg_diag *d)
+{
+	struct cfg_uplink *u = (struct cfg_uplink *)cfg->uplinks.v + i;
+	const struct cfg_probe *set = NULL;
+	size_t j, jset = 0;
+
+	for (j = 0; j < u->probes.n; j++) {
+		const struct cfg_probe *p = (const struct cfg_probe *)u->probes.v + j;
+
+		if (!p->interval_ms)
+			continue;
+		if (!set) {
+			set = p;
+			jset = j;
+		} else if (p->interval_ms != set->interval_ms) {
+			cfg_diag_add(d, p->line, "uplinks.[%zu].probes.[%zu].interval_ms: %d, but probes.[%zu] (line %d) sets %d; an uplink's probes run in the same rounds: set one value, in one block or in all",
+				     i, j, p->interval_ms, jset, set->line, set->interval_ms);
+		}
+	}
+	for (j = 0; j < u->probes.n; j++) {
+		struct cfg_probe *p = (struct cfg_probe *)u->probes.v + j;
+
+		if (!p->interval_ms)
+			p->interval_ms = set ? set->interval_ms : PROBE_INTERVAL_DEFAULT_MS;
+	}
 }
 
 static void record_lines(const config_setting_t *root, struct config *cfg)
@@ -271,6 +300,9 @@ static void record_lines(const config_setting_t *root, struct config *cfg)
 		const config_setting_t *ps = us ? config_setting_get_member(us, "probes") : NULL;
 
 		u->line = cfg_line(us ? us : ups);
+		u->interface_line = us ? cfg_line(config_setting_get_member(us, "interface")) : 0;
+		if (!u->interface_line)
+			u->interface_line = u->line;
 		for (j = 0; j < u->probes.n; j++) {
 			struct cfg_probe *p = (struct cfg_probe *)u->probes.v + j;
 			const config_setting_t *e = NULL;
@@ -350,7 +382,7 @@ static struct config *config_from(config_t *lc, const char *name, struct cfg_dia
 {
 	const config_setting_t *root = config_root_setting(lc);
 	struct config *cfg;
-	size_t before = d->n, i;
+	size_t before = cfg_diag_errors(d), i;
 
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg) {
@@ -362,34 +394,87 @@ static struct config *config_from(config_t *lc, const char *name, struct cfg_dia
 	check_top_level(root, d);
 	parse_sections(root, cfg, d);
 	record_lines(root, cfg);
-	if (d->n == before) {
-		for (i = 0; i < cfg->uplinks.n; i++)
+	if (cfg_diag_errors(d) == before) {
+		for (i = 0; i < cfg->uplinks.n; i++) {
+			resolve_interval(cfg, i, d);
 			check_uplink(cfg, i, d);
+		}
 		for (i = 0; i < cfg->nsections; i++)
 			if (cfg->sections[i].plugin->check)
 				cfg->sections[i].plugin->check(cfg->sections[i].conf, cfg,
 							       cfg->sections[i].line, d);
 	}
-	if (d->n != before) {
+	if (cfg_diag_errors(d) != before) {
 		config_free(cfg);
 		return NULL;
 	}
 	return cfg;
 }
 
-static struct config *config_finish(config_t *lc, int ok, const char *name, struct cfg_diag *d)
+/* A file's text, for explaining a syntax error (NULL if unreadable or huge). */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return NULL;
+	buf = malloc(CONFIG_EXPLAIN_MAX + 1);
+	if (buf) {
+		n = fread(buf, 1, CONFIG_EXPLAIN_MAX + 1, f);
+		if (n > CONFIG_EXPLAIN_MAX || ferror(f)) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* libconfig's error, in words the operator can act on (text: the file's, or NULL). */
+static void syntax_error(config_t *lc, const char *name, const char *text, struct cfg_diag *d)
+{
+	const char *f = config_error_file(lc), *what = config_error_text(lc);
+	char msg[400], *owned = NULL;
+	int line = 0, at = 0;
+
+	if (!what)
+		what = "syntax error";
+	if (f && strcmp(f, name)) { /* in an @include'd file */
+		cfg_diag_add(d, config_error_line(lc), "%s in %s", what, f);
+		return;
+	}
+	if (!strcmp(what, "memory exhausted")) { /* bison's stack: brackets nested too deep */
+		cfg_diag_add(d, config_error_line(lc), "syntax error: brackets nested too deep for libconfig; flatten the file");
+		return;
+	}
+	if (!strcmp(what, "mismatched element type in array")) {
+		cfg_diag_add(d, config_error_line(lc), "syntax error: an array [ ... ] holds values of one type; quote every element (text, addresses) or none (numbers), or use a list ( ... )");
+		return;
+	}
+	if (!text)
+		text = owned = read_text(name);
+	if (text && config_syntax_explain(text, &line, &at, msg, sizeof(msg)) > 0)
+		cfg_diag_add(d, line, "syntax error: %s", msg);
+	else
+		cfg_diag_add(d, config_error_line(lc), "syntax error: libconfig says \"%s\" here; check the quotes, brackets and separators on this line and the one before",
+			     what);
+	free(owned);
+}
+
+static struct config *config_finish(config_t *lc, int ok, const char *name, const char *text,
+				    struct cfg_diag *d)
 {
 	struct config *cfg = NULL;
 
 	if (!ok) {
-		const char *f = config_error_file(lc);
-
 		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
 			cfg_diag_add(d, 0, "cannot read the file: %s", strerror(errno));
 		else
-			cfg_diag_add(d, config_error_line(lc), "syntax error: %s%s%s",
-				     config_error_text(lc), f && strcmp(f, name) ? " in " : "",
-				     f && strcmp(f, name) ? f : "");
+			syntax_error(lc, name, text, d);
 	} else {
 		cfg = config_from(lc, name, d);
 	}
@@ -413,7 +498,7 @@ struct config *config_load(const char *path, struct cfg_diag *d)
 	config_set_options(&lc, 0);
 	ok = config_read(&lc, f) == CONFIG_TRUE;
 	fclose(f);
-	return config_finish(&lc, ok, path, d);
+	return config_finish(&lc, ok, path, NULL, d);
 }
 
 struct config *config_load_string(const char *text, const char *name, struct cfg_diag *d)
@@ -425,7 +510,44 @@ struct config *config_load_string(const char *text, const char *name, struct cfg
 	config_init(&lc);
 	config_set_options(&lc, 0);
 	ok = config_read_string(&lc, text) == CONFIG_TRUE;
-	return config_finish(&lc, ok, name, d);
+	return config_finish(&lc, ok, name, text, d);
+}
+
+/* Up to 8 interface names that exist now, for the operator to compare a typo with. */
+static void list_interfaces(char *buf, size_t len)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	size_t o = 0, n = 0;
+
+	buf[0] = '\0';
+	for (i = ifs; i && i->if_index && o < len; i++, n++) {
+		int w = snprintf(buf + o, len - o, "%s%s", n ? ", " : "", n < 8 ? i->if_name : "...");
+
+		if (w < 0 || (size_t)w >= len - o || n == 8)
+			break;
+		o += (size_t)w;
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+int config_check_interfaces(const struct config *cfg, struct cfg_diag *d)
+{
+	char names[160] = "";
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < cfg->uplinks.n; i++) {
+		const struct cfg_uplink *u = config_uplink(cfg, i);
+
+		if (!u->interface || if_nametoindex(u->interface))
+			continue;
+		if (!n++)
+			list_interfaces(names, sizeof(names));
+		cfg_diag_warn(d, u->interface_line, "uplinks.[%zu].interface: \"%s\" does not exist now (there are: %s); fine if it comes later (PPPoE, LTE), otherwise fix the name",
+			      i, u->interface, names[0] ? names : "none");
+	}
+	return n;
 }
 
 void config_free(struct config *cfg)

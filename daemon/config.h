@@ -4,9 +4,12 @@
  *
  * config_load() is pure: it reads a file into a fresh struct config, or returns
  * NULL with every error found in the diag, and never touches running state.
- * Three passes: syntax (libconfig), schema (types, ranges; schema.c), cross
- * references (names unique, min_targets <= targets, ...). Reload diffs the new
- * config against the running one by uplink name (uplink.c).
+ * Three passes: syntax (libconfig; config_syntax.c says what a syntax error is),
+ * schema (types, ranges; schema.c), cross references (names unique, min_targets
+ * <= targets, one probe interval per uplink, ...). Reload diffs the new config
+ * against the running one by uplink name (uplink.c). What depends on the system
+ * (an interface that does not exist yet) is a warning, from
+ * config_check_interfaces(), not part of the pure load.
  */
 #ifndef UPLINKD_CONFIG_H
 #define UPLINKD_CONFIG_H
@@ -56,6 +59,7 @@ struct cfg_uplink {
 	struct cfg_vec probes; /* struct cfg_probe */
 	struct cfg_health health;
 	int line;
+	int interface_line;
 };
 
 enum policy_mode {
@@ -112,6 +116,18 @@ struct config *config_load(const char *path, struct cfg_diag *d);
 /* Same, from memory (fuzzing, tests); `name` is used in messages. */
 struct config *config_load_string(const char *text, const char *name, struct cfg_diag *d);
 void config_free(struct config *cfg);
+/*
+ * Why libconfig refused `text` (config_syntax.c): 1 with *line and msg ("what; what to
+ * do"), 0 if the text parses after all, -1 out of memory. *at_line (may be NULL) gets the
+ * line libconfig itself reports for the same mistake.
+ */
+int config_syntax_explain(const char *text, int *line, int *at_line, char *msg, size_t len);
+/*
+ * Warnings about this system, not errors (it changes): each uplink interface that does not
+ * exist now, as a typo would not (PPPoE and LTE interfaces appear later). Reads the
+ * interface list, nothing else; called at start, for -t and on reload. Returns the count.
+ */
+int config_check_interfaces(const struct config *cfg, struct cfg_diag *d);
 
 const struct cfg_uplink *config_uplink(const struct config *cfg, size_t i);
 const struct cfg_uplink *config_find_uplink(const struct config *cfg, const char *name);

@@ -215,9 +215,15 @@ int daemon_reload(struct daemon *d, char **errs)
 	monitors_apply(d, cfg);
 	config_free(old);
 	log_notice("%s: configuration reloaded", d->cfg_path);
+	/* warnings (an interface missing now) do not refuse it, but are said */
+	config_check_interfaces(cfg, &diag);
+	for (i = 0; i < diag.n; i++)
+		log_warn("%s", diag.msgs[i]);
+	snprintf(reason, sizeof(reason), "configuration reloaded%s%s", diag.n ? "; warning: " : "",
+		 diag.n ? diag.msgs[0] : "");
+	cfg_diag_free(&diag);
 	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
-						  .new_state = "loaded",
-						  .reason = "configuration reloaded" });
+						  .new_state = "loaded", .reason = reason });
 	return 0;
 }
 

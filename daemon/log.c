@@ -4,14 +4,19 @@
  *
  * Owns the log destination (stderr or syslog) and the level. Everyone calls it;
  * it calls nothing of ours. The state below is write-once configuration set by
- * main() before the loop starts, not mutable daemon state.
+ * main() before the loop starts, not mutable daemon state. main() asks
+ * log_syslog_reachable() once: without a syslog socket, messages go to stderr
+ * rather than nowhere (a rootfs without syslogd, a container).
  */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
 	bool to_stderr;
@@ -35,6 +40,26 @@ void log_open(const char *ident, bool to_stderr, int max_level, uint32_t dbg_mas
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		log_cfg.opened = true;
 	}
+}
+
+bool log_syslog_reachable(void)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM }; /* as glibc's openlog() tries */
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t i;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", LOG_SYSLOG_PATH);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0), r;
+
+		if (fd < 0)
+			continue;
+		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		close(fd);
+		if (r == 0)
+			return true;
+	}
+	return false;
 }
 
 void log_close(void)

@@ -23,7 +23,11 @@ enum log_cat {
 	LOG_PLUGIN = 1 << 6,
 };
 
+#define LOG_SYSLOG_PATH "/dev/log" /* glibc's _PATH_LOG */
+
 void log_open(const char *ident, bool to_stderr, int max_level, uint32_t dbg_mask);
+/* Does a syslog daemon listen at LOG_SYSLOG_PATH now? */
+bool log_syslog_reachable(void);
 void log_close(void);
 bool log_enabled(int level);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

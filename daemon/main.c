@@ -40,15 +40,18 @@ static void usage(FILE *f)
 		"       uplinkd -t [-c FILE]\n"
 		"       uplinkd --replay MRT-FILE [-c FILE]\n"
 		"  -c FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
-		"  -t       check the configuration, print every error as FILE:LINE: message\n"
-		"  -f       stay in the foreground and log to stderr\n"
+		"  -t       check the configuration, print every error and warning as\n"
+		"           FILE:LINE: message in line order; exit 1 on errors, 0 on warnings\n"
+		"  -f       stay in the foreground and log to stderr (without -f: to syslog,\n"
+		"           or to stderr when no syslog listens at " LOG_SYSLOG_PATH ")\n"
 		"  -d MASK  debug categories: 1 core, 2 netlink, 4 probes, 8 health, 16 policy,\n"
 		"           32 control, 64 plugins (implies -v)\n"
 		"  -v       verbose (debug level)\n"
 		"  -V       print the version\n"
-		"  --replay MRT-FILE  run an MRT dump (TABLE_DUMP_V2, BGP4MP) through the\n"
-		"           bgp section's detection; print each alert and steering event and\n"
-		"           the alerts still raised at the end as JSON lines, then exit\n");
+		"  --replay MRT-FILE  run an MRT dump (TABLE_DUMP, TABLE_DUMP_V2, BGP4MP)\n"
+		"           through the bgp section's detection; print each alert and steering\n"
+		"           event and the alerts still raised at the end as JSON lines, then\n"
+		"           exit (130 or 143 when SIGINT or SIGTERM stops it)\n");
 }
 
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
@@ -78,7 +81,8 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
 	}
 }
 
-static int detach(void)
+/* stdin and stdout to /dev/null; stderr too unless it is where the log goes */
+static int detach(bool keep_stderr)
 {
 	pid_t pid = fork();
 	int fd;
@@ -93,7 +97,8 @@ static int detach(void)
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		dup2(fd, 2);
+		if (!keep_stderr)
+			dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -159,7 +164,13 @@ static int replay(const char *path, struct config *cfg, const char *mrt)
 		return 1;
 	}
 	err = p->action(inst, "replay", mrt, "uplinkd --replay", msg, sizeof(msg));
-	if (err < 0) {
+	if (err == -EINTR) { /* SIGINT or SIGTERM (pending) stopped it: 128 + its number */
+		sigset_t pend;
+
+		fprintf(stderr, "uplinkd: %s; stopped\n", msg);
+		sigpending(&pend);
+		err = 128 + (sigismember(&pend, SIGINT) ? SIGINT : SIGTERM);
+	} else if (err < 0) {
 		fprintf(stderr, "uplinkd: %s\n", msg);
 	} else {
 		st = json_object_new_object();
@@ -176,7 +187,7 @@ static int replay(const char *path, struct config *cfg, const char *mrt)
 	bus_unsubscribe(&out.sub);
 	p->destroy(inst);
 	loop_destroy(&d.loop);
-	return err < 0 ? 1 : 0;
+	return err < 0 ? 1 : err;
 }
 
 int main(int argc, char **argv)
@@ -188,7 +199,7 @@ int main(int argc, char **argv)
 	const char *replay_file = NULL;
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
 	const char *path = CONFIG_DEFAULT_PATH;
-	bool foreground = false, test_only = false;
+	bool foreground = false, test_only = false, to_stderr;
 	int level = LOG_INFO, opt, err;
 	uint32_t dbg = 0;
 	struct cfg_diag diag = { 0 };
@@ -243,14 +254,19 @@ int main(int argc, char **argv)
 	}
 
 	cfg = config_load(path, &diag);
-	for (i = 0; i < diag.n; i++)
-		fprintf(stderr, "%s\n", diag.msgs[i]);
-	cfg_diag_free(&diag);
+	if (cfg && !replay_file)
+		config_check_interfaces(cfg, &diag);
+	if (!cfg || test_only || replay_file) {
+		for (i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s\n", diag.msgs[i]);
+	}
 	if (!cfg) {
+		cfg_diag_free(&diag);
 		fprintf(stderr, "uplinkd: %s: configuration not valid; nothing was started\n", path);
 		return 1;
 	}
 	if (replay_file) {
+		cfg_diag_free(&diag);
 		log_open("uplinkd", true, LOG_ERR, 0);
 		err = replay(path, cfg, replay_file);
 		log_close();
@@ -259,21 +275,36 @@ int main(int argc, char **argv)
 	}
 	if (test_only) {
 		char msg[512];
+		size_t nwarn = diag.nwarn;
 
-		if (cfg->hooks_dir && hooks_dir_check(cfg->hooks_dir, msg, sizeof(msg)) < 0)
+		if (cfg->hooks_dir && hooks_dir_check(cfg->hooks_dir, msg, sizeof(msg)) < 0) {
 			fprintf(stderr, "%s: warning: %s\n", path, msg);
-		printf("%s: configuration OK (%zu uplink%s)\n", path, cfg->uplinks.n,
+			nwarn++;
+		}
+		printf("%s: configuration OK (%zu uplink%s", path, cfg->uplinks.n,
 		       cfg->uplinks.n == 1 ? "" : "s");
+		if (nwarn)
+			printf(", %zu warning%s", nwarn, nwarn == 1 ? "" : "s");
+		printf(")\n");
+		cfg_diag_free(&diag);
 		config_free(cfg);
 		return 0;
 	}
 
-	if (!foreground && (err = detach()) < 0) {
+	/* where the log goes, decided once: stderr in the foreground or without syslog */
+	to_stderr = foreground || !log_syslog_reachable();
+	if (!foreground && (err = detach(to_stderr)) < 0) {
 		fprintf(stderr, "uplinkd: cannot detach: %s\n", strerror(-err));
+		cfg_diag_free(&diag);
 		config_free(cfg);
 		return 1;
 	}
-	log_open("uplinkd", foreground, level, dbg);
+	log_open("uplinkd", to_stderr, level, dbg);
+	if (!foreground && to_stderr)
+		log_notice("no syslog socket at %s; logging to stderr", LOG_SYSLOG_PATH);
+	for (i = 0; i < diag.n; i++)
+		log_warn("%s", diag.msgs[i]);
+	cfg_diag_free(&diag);
 
 	memset(&d, 0, sizeof(d));
 	d.cfg_path = path;
@@ -284,7 +315,7 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
-	log_notice("uplinkd %s starting with %s", UPLINKD_VERSION, path);
+	log_notice("uplinkd %s starting with %s (pid %d)", UPLINKD_VERSION, path, (int)getpid());
 	err = daemon_start(&d, cfg);
 	if (err == 0)
 		err = loop_run(&d.loop);

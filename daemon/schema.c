@@ -23,28 +23,60 @@
 
 /* ---- diagnostics ---- */
 
-void cfg_diag_add(struct cfg_diag *d, int line, const char *fmt, ...)
+static void diag_vadd(struct cfg_diag *d, int line, bool warn, const char *fmt, va_list ap)
 {
 	char msg[512], *full, **v;
-	va_list ap;
-	int n;
+	int n, *l;
+	size_t at;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (line < 0)
+		line = 0;
 	if (line > 0)
-		n = asprintf(&full, "%s:%d: %s", d->file ? d->file : "-", line, msg);
+		n = asprintf(&full, "%s:%d: %s%s", d->file ? d->file : "-", line,
+			     warn ? "warning: " : "", msg);
 	else
-		n = asprintf(&full, "%s: %s", d->file ? d->file : "-", msg);
+		n = asprintf(&full, "%s: %s%s", d->file ? d->file : "-", warn ? "warning: " : "",
+			     msg);
 	if (n < 0)
 		return;
 	v = realloc(d->msgs, (d->n + 1) * sizeof(*v));
-	if (!v) {
+	if (v)
+		d->msgs = v;
+	l = v ? realloc(d->lines, (d->n + 1) * sizeof(*l)) : NULL;
+	if (!l) {
 		free(full);
 		return;
 	}
-	d->msgs = v;
-	d->msgs[d->n++] = full;
+	d->lines = l;
+	/* after every message on this line or before it: a stable insertion */
+	for (at = d->n; at > 0 && d->lines[at - 1] > line; at--)
+		;
+	memmove(d->msgs + at + 1, d->msgs + at, (d->n - at) * sizeof(*d->msgs));
+	memmove(d->lines + at + 1, d->lines + at, (d->n - at) * sizeof(*d->lines));
+	d->msgs[at] = full;
+	d->lines[at] = line;
+	d->n++;
+	if (warn)
+		d->nwarn++;
+}
+
+void cfg_diag_add(struct cfg_diag *d, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, line, false, fmt, ap);
+	va_end(ap);
+}
+
+void cfg_diag_warn(struct cfg_diag *d, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, line, true, fmt, ap);
+	va_end(ap);
 }
 
 void cfg_diag_free(struct cfg_diag *d)
@@ -54,8 +86,11 @@ void cfg_diag_free(struct cfg_diag *d)
 	for (i = 0; i < d->n; i++)
 		free(d->msgs[i]);
 	free(d->msgs);
+	free(d->lines);
 	d->msgs = NULL;
+	d->lines = NULL;
 	d->n = 0;
+	d->nwarn = 0;
 }
 
 int cfg_line(const config_setting_t *s)

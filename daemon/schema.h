@@ -15,15 +15,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Every error found, each as "FILE:LINE: path: message; what to do". */
+/*
+ * Every error found, each as "FILE:LINE: path: message; what to do", and every
+ * warning as "FILE:LINE: warning: ...". msgs[] stays in line order (a stable
+ * sort: messages about the whole file first, then by line, equal lines in the
+ * order they were found), so the operator reads them top to bottom.
+ */
 struct cfg_diag {
 	const char *file;
 	char **msgs;
+	int *lines;	/* of msgs[i] (0: the whole file) */
 	size_t n;
+	size_t nwarn;	/* how many of msgs are warnings */
 };
 
 void cfg_diag_add(struct cfg_diag *d, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A warning: does not make the configuration invalid (uplinkd -t still exits 0). */
+void cfg_diag_warn(struct cfg_diag *d, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline size_t cfg_diag_errors(const struct cfg_diag *d)
+{
+	return d->n - d->nwarn;
+}
 void cfg_diag_free(struct cfg_diag *d);
 /* Line of a setting, or of its nearest parent that has one. */
 int cfg_line(const config_setting_t *s);

@@ -1147,6 +1147,10 @@ static int replay_file(struct bgpmon *m, const char *path, char *msg, size_t msg
 	r = replay_mrt(&m->w, m, buf, off, uplink_of, m, &st, err, sizeof(err));
 	m->replay = false;
 	free(buf);
+	if (r == -EINTR) {
+		snprintf(msg, msglen, "%s: %s", path, err);
+		return r;
+	}
 	if (r < 0) {
 		snprintf(msg, msglen, "%s: not a usable MRT file: %s (after %llu records)", path,
 			 err, (unsigned long long)st.records);

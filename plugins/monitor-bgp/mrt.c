@@ -2,10 +2,11 @@
 /*
  * DOC: mrt.c - MRT routing dumps (RFC 6396, RFC 8050) for offline replay
  *
- * Owns the record framing of MRT files and the decoding of TABLE_DUMP_V2
- * (PEER_INDEX_TABLE, RIB_IPV4/IPV6_UNICAST and their ADD-PATH forms) and
- * BGP4MP / BGP4MP_ET (messages and state changes). RIB entry attributes go
- * through bgp_attrs_parse() (4-byte AS_PATH, abbreviated MP_REACH); BGP4MP
+ * Owns the record framing of MRT files and the decoding of TABLE_DUMP (version
+ * 1: one RIB entry per record, 2-byte ASes), TABLE_DUMP_V2 (PEER_INDEX_TABLE,
+ * RIB_IPV4/IPV6_UNICAST and their ADD-PATH forms) and BGP4MP / BGP4MP_ET
+ * (messages and state changes). RIB entry attributes go through
+ * bgp_attrs_parse() (4-byte AS_PATH in V2, abbreviated MP_REACH); BGP4MP
  * yields the BGP PDU and the caps to decode it with bgp_update_parse().
  * Pure functions over the caller's buffer; each parser leaves through one
  * DROP(reason, offset) exit. A record is checked completely before the first
@@ -216,6 +217,72 @@ int mrt_rib_parse(const struct mrt_rec *rec, struct mrt_rib *rib, mrt_rib_cb cb,
 		if (cb)
 			cb(rib, &e, ctx);
 	}
+	return 0;
+
+drop:
+	if (err) {
+		err->reason = reason;
+		err->offset = err_off;
+	}
+	return -EBADMSG;
+}
+
+int mrt_table_dump_parse(const struct mrt_rec *rec, struct mrt_table_dump *td,
+			 struct mrt_error *err)
+{
+	static const struct bgp_session_caps caps = { .as4 = false };
+	const uint8_t *b = rec->body;
+	size_t len = rec->len, o, iplen, alen, err_off = 0;
+	const char *reason = NULL;
+	struct bgp_attrs *a = &td->attrs;
+	unsigned int bits;
+
+	memset(td, 0, sizeof(*td));
+	if (rec->type != MRT_TABLE_DUMP)
+		DROP("not TABLE_DUMP", 0);
+	if (rec->subtype == MRT_TD_AFI_IPV4)
+		iplen = 4;
+	else if (rec->subtype == MRT_TD_AFI_IPV6)
+		iplen = 16;
+	else
+		return -ENOMSG;
+	/* view, sequence, prefix, length, status, time, peer address, peer AS, attr length */
+	if (len < 2 + 2 + iplen + 1 + 1 + 4 + iplen + 2 + 2)
+		DROP("TABLE_DUMP entry truncated", 0);
+	td->view = bgp_get16(b);
+	td->seq = bgp_get16(b + 2);
+	td->prefix.afi = iplen == 4 ? BGP_AFI_IPV4 : BGP_AFI_IPV6;
+	memcpy(td->prefix.addr, b + 4, iplen);
+	o = 4 + iplen;
+	bits = b[o];
+	if (bits > iplen * 8)
+		DROP("TABLE_DUMP prefix length past the address", o);
+	td->prefix.len = (uint8_t)bits;
+	/* bits past the length are zero in a struct bgp_prefix */
+	if (bits % 8)
+		td->prefix.addr[bits / 8] &= (uint8_t)(0xff << (8 - bits % 8));
+	memset(td->prefix.addr + (bits + 7) / 8, 0, sizeof(td->prefix.addr) - (bits + 7) / 8);
+	td->status = b[o + 1];
+	td->originated = bgp_get32(b + o + 2);
+	o += 6;
+	td->peer.afi = td->prefix.afi;
+	memcpy(td->peer.addr, b + o, iplen);
+	o += iplen;
+	td->peer.as = bgp_get16(b + o);
+	alen = bgp_get16(b + o + 2);
+	o += 4;
+	if (alen != len - o)
+		DROP(alen > len - o ? "TABLE_DUMP attributes overrun the record" :
+				      "bytes after the TABLE_DUMP attributes", o - 2);
+	if (!bgp_attrs_parse(b + o, alen, o, BGP_ATTRS_MRT, &caps, a) &&
+	    a->err.cls < BGP_ERR_TREAT_AS_WITHDRAW) {
+		if (td->prefix.afi == BGP_AFI_IPV4 && a->nh4.afi)
+			a->path.nexthop = a->nh4;
+		else
+			a->path.nexthop = a->mp_nh;
+		td->path = &a->path;
+	}
+	td->err = a->err;
 	return 0;
 
 drop:

@@ -2,10 +2,10 @@
 /*
  * DOC: mrt.h - MRT routing dumps (RFC 6396, RFC 8050) for offline replay
  *
- * mrt_next() walks the records of a buffer; TABLE_DUMP_V2 and BGP4MP records
- * are decoded into views whose pointers stay inside that buffer. RIB entry
- * attributes and BGP4MP UPDATEs go through bgp.h, so replay and the live
- * BMP feed share one UPDATE path.
+ * mrt_next() walks the records of a buffer; TABLE_DUMP (the RIB dumps before
+ * 2008), TABLE_DUMP_V2 and BGP4MP records are decoded into views whose
+ * pointers stay inside that buffer. RIB entry attributes and BGP4MP UPDATEs go
+ * through bgp.h, so replay and the live BMP feed share one UPDATE path.
  */
 #ifndef UPLINKD_MRT_H
 #define UPLINKD_MRT_H
@@ -23,6 +23,11 @@ enum mrt_type {
 	MRT_TABLE_DUMP_V2 = 13,
 	MRT_BGP4MP = 16,
 	MRT_BGP4MP_ET = 17,
+};
+
+enum mrt_td_subtype {			/* TABLE_DUMP: the AFI of prefix and peer */
+	MRT_TD_AFI_IPV4 = 1,
+	MRT_TD_AFI_IPV6 = 2,
 };
 
 enum mrt_td2_subtype {
@@ -128,6 +133,27 @@ int mrt_peer_index_parse(const struct mrt_rec *rec, struct mrt_peer_index *pi, m
  */
 int mrt_rib_parse(const struct mrt_rec *rec, struct mrt_rib *rib, mrt_rib_cb cb, void *ctx,
 		  struct mrt_error *err);
+
+/*
+ * TABLE_DUMP (RFC 6396 4.2): one RIB entry per record, with its peer. ASes are
+ * 2 bytes (an AS4_PATH is merged as RFC 6793 says); MP_REACH may be the whole
+ * attribute or next hop only. path points into td itself (td->attrs).
+ */
+struct mrt_table_dump {
+	uint16_t view;
+	uint16_t seq;
+	struct bgp_prefix prefix;
+	uint8_t status;
+	uint32_t originated;
+	struct mrt_peer peer;		/* bgp_id 0; afi and address of the subtype, 2-byte AS */
+	const struct bgp_path *path;	/* NULL if the attributes were unusable */
+	struct bgp_error err;		/* attribute errors (offset in the record body) */
+	struct bgp_attrs attrs;
+};
+
+/* TABLE_DUMP: 0, -ENOMSG (a subtype other than AFI_IPv4/AFI_IPv6), -EBADMSG. */
+int mrt_table_dump_parse(const struct mrt_rec *rec, struct mrt_table_dump *td,
+			 struct mrt_error *err);
 
 /* BGP4MP / BGP4MP_ET messages and state changes: 0, -ENOMSG (other subtype), -EBADMSG. */
 int mrt_bgp4mp_parse(const struct mrt_rec *rec, struct mrt_bgp4mp *m, struct mrt_error *err);

@@ -4,7 +4,13 @@
  * cross-reference checks and config_free() on every path. The plugin list is
  * the harness's own: one probe plugin with keys, so CFG_PLUGIN paths run, and one
  * like arping (IPv4 targets only, the gateway without targets).
+ *
+ * The syntax explainer (config_syntax.c) is held to libconfig itself: it must
+ * find nothing in a text libconfig takes, and find the mistake on the line
+ * libconfig names in one it refuses. Messages come in line order; a loaded
+ * configuration has one probe interval per uplink.
  */
+#include <libconfig.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -37,6 +43,28 @@ static const struct plugin fuzz_arping = {
 };
 const struct plugin *const plugins[] = { &fuzz_icmp, &fuzz_dns, &fuzz_arping, NULL };
 
+/* libconfig and the explainer agree on whether text parses, and where it stops */
+static void check_explainer(const char *text)
+{
+	config_t lc;
+	char msg[400];
+	int ok, r, line = 0, at = 0;
+	const char *why;
+
+	if (strstr(text, "@include"))
+		return; /* the included file is not the explainer's to read */
+	config_init(&lc);
+	ok = config_read_string(&lc, text) == CONFIG_TRUE;
+	r = config_syntax_explain(text, &line, &at, msg, sizeof(msg));
+	why = config_error_text(&lc);
+	if (ok && r != 0)
+		abort();
+	if (!ok && why && (!strcmp(why, "syntax error") || !strcmp(why, "duplicate setting name")) &&
+	    r >= 0 && (r != 1 || at != config_error_line(&lc) || line < 1 || !msg[0]))
+		abort();
+	config_destroy(&lc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cfg_diag d = { 0 };
@@ -48,6 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	cfg = config_load_string(text, "fuzz.conf", &d);
+	if (!cfg != !!cfg_diag_errors(&d))
+		abort();
+	for (size_t i = 1; i < d.n; i++)
+		if (d.lines[i - 1] > d.lines[i])
+			abort();
+	check_explainer(text);
 	if (cfg) {
 		size_t i;
 
@@ -57,9 +91,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct cfg_uplink copy;
 			size_t j, k;
 
-			/* every probe block runs at least one target, each named */
+			/* every probe block runs at least one target, each named, and all
+			 * blocks of an uplink share one interval */
 			for (j = 0; j < u->probes.n; j++) {
 				const struct cfg_probe *p = (const struct cfg_probe *)u->probes.v + j;
+
+				if (p->interval_ms < 50 || p->interval_ms > 60000 ||
+				    p->interval_ms != ((const struct cfg_probe *)u->probes.v)->interval_ms)
+					abort();
 
 				if (!cfg_probe_ntargets(p))
 					abort();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Fuzz MRT replay: record framing over a buffer, then each record (copied to
- * an exact-size buffer) through the PEER_INDEX_TABLE, RIB and BGP4MP parsers
- * and the UPDATE parser behind them. Seeds are gobgpd 3.10 updates and table
- * dumps, whole and record by record.
+ * an exact-size buffer) through the PEER_INDEX_TABLE, RIB, TABLE_DUMP (v1) and
+ * BGP4MP parsers and the UPDATE parser behind them. Seeds are gobgpd 3.10
+ * updates and table dumps, whole and record by record, and hand-built records.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -43,7 +43,18 @@ static void one(const uint8_t *rec_buf, size_t len)
 
 	if (mrt_next(rec_buf, len, &off, &rec, &err) != 1 || off != len)
 		abort();
-	if (rec.type == MRT_TABLE_DUMP_V2) {
+	if (rec.type == MRT_TABLE_DUMP) {
+		struct mrt_table_dump td;
+
+		if (!mrt_table_dump_parse(&rec, &td, &err)) {
+			struct bgp_route r = { .prefix = td.prefix, .path = td.path,
+					       .action = td.path ? BGP_ANNOUNCE : BGP_WITHDRAW };
+
+			if (!td.path && td.err.cls == BGP_ERR_NONE)
+				abort();
+			check_route(&r, &c);
+		}
+	} else if (rec.type == MRT_TABLE_DUMP_V2) {
 		if (rec.subtype == MRT_PEER_INDEX_TABLE)
 			mrt_peer_index_parse(&rec, &pi, on_peer, &c, &err);
 		else if (mrt_rib_parse(&rec, &rib, on_entry, &c, &err) && c.n)

@@ -5,7 +5,8 @@
  * legitimate changes silent, steering only when another carrier's view is
  * clean, ADD-PATH holds, acks, rule reloads, peer down; the station on a
  * stream cut at every byte, broken framing with its offset, a malformed
- * UPDATE treated as withdraw without losing the session; a gobgpd MRT dump.
+ * UPDATE treated as withdraw without losing the session; a gobgpd MRT dump;
+ * a TABLE_DUMP (version 1) dump; a replay stopped by a pending SIGINT/SIGTERM.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "../../plugins/monitor-bgp/station.h"
 #include "../../plugins/monitor-bgp/watch.h"
 #include "bgp_lab_capture.h"
+#include "mrt_table_dump_v1.h"
 #include "wire_build.h"
 
 struct rec {
@@ -742,6 +745,79 @@ static void test_replay(void **state)
 	free(copy);
 }
 
+/* TABLE_DUMP (version 1), the RIB archives before 2008: each record names its peer */
+static const char *td_uplink(void *ctx, const char *peer)
+{
+	(void)ctx;
+	return strcmp(peer, "100.64.1.1") == 0 ? "isp1" : NULL;
+}
+
+static void test_replay_table_dump_v1(void **state)
+{
+	struct fx *f = *state;
+	struct replay_stats st;
+	uint8_t *copy = malloc(sizeof(td_v4) + sizeof(td_v6));
+	char err[128];
+
+	assert_non_null(copy);
+	memcpy(copy, td_v4, sizeof(td_v4));
+	memcpy(copy + sizeof(td_v4), td_v6, sizeof(td_v6));
+	assert_int_equal(replay_mrt(&f->w, f, copy, sizeof(td_v4) + sizeof(td_v6), td_uplink,
+				    NULL, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.records, 2);
+	assert_int_equal(st.rib_entries, 2);
+	assert_int_equal(st.skipped, 0);
+	assert_int_equal(st.malformed, 0);
+	/* 64510 64666 for 203.0.113.0/24 in isp1's view; 64510 64500 for the /48 is fine */
+	assert_true(logged(&f->rec, "raised hijack:203.0.113.0/24:isp1"));
+	assert_int_equal(alert(f, "hijack:203.0.113.0/24:isp1")->since_ms, 0x45000000ull * 1000);
+	assert_int_equal(nalerts(f), 1);
+	free(copy);
+}
+
+/* SIGINT or SIGTERM pending (main blocks them for its signalfd): the replay stops */
+static void test_replay_interrupted(void **state)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	static const char *const names[] = { "SIGINT", "SIGTERM" };
+	struct fx *f = *state;
+	struct replay_stats st;
+	struct timespec zero = { 0, 0 };
+	sigset_t set, old;
+	uint8_t *copy = malloc(sizeof(td_v4));
+	char err[128], want[64];
+	size_t i;
+
+	assert_non_null(copy);
+	memcpy(copy, td_v4, sizeof(td_v4));
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &set, &old), 0);
+	for (i = 0; i < 2; i++) {
+		int r, pending;
+
+		err[0] = '\0';
+		assert_int_equal(raise(sigs[i]), 0);
+		r = replay_mrt(&f->w, f, copy, sizeof(td_v4), td_uplink, NULL, &st, err,
+			       sizeof(err));
+		/* it stays pending for the caller, who says which one stopped it */
+		pending = sigtimedwait(&set, NULL, &zero);
+		assert_int_equal(pending, sigs[i]);
+		assert_int_equal(r, -EINTR);
+		snprintf(want, sizeof(want), "interrupted by %s after 0 records", names[i]);
+		assert_string_equal(err, want);
+		assert_int_equal(st.records, 0);
+		assert_int_equal(nalerts(f), 0);
+	}
+	/* nothing pending: the whole dump */
+	assert_int_equal(replay_mrt(&f->w, f, copy, sizeof(td_v4), td_uplink, NULL, &st, err,
+				    sizeof(err)), 0);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	free(copy);
+}
+
 /* Real bytes: gobgpd's BMP session from the lab, cut into 7-byte chunks, then its MRT dump. */
 static const char *lab_uplink(void *ctx, const char *peer)
 {
@@ -817,6 +893,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_station_peers_and_initiation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_big_message_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_table_dump_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lab_capture, setup, teardown),
 	};
 

@@ -2,7 +2,8 @@
 /*
  * MRT parser: record framing (plain and _ET), PEER_INDEX_TABLE, RIB entries
  * (IPv4, IPv6 with the abbreviated MP_REACH, ADD-PATH), BGP4MP messages and
- * state changes, records written by gobgpd 3.10 on loopback, and truncation
+ * state changes, records written by gobgpd 3.10 on loopback, TABLE_DUMP
+ * (version 1) records built byte by byte from RFC 6396 4.2, and truncation
  * of valid records at every length. Parses run on exact-size heap copies.
  */
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "../../plugins/monitor-bgp/mrt.h"
+#include "mrt_table_dump_v1.h"
 #include "wire_build.h"
 
 /* written by gobgpd 3.10 ([[mrt-dump]] table and updates), AS 65002 peering with 65001 */
@@ -66,7 +68,6 @@ static const uint8_t gobgp_bgp4mp_v6[] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0x00, 0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,
 };
-
 
 static void bhdr(struct b *b, unsigned int type, unsigned int subtype)
 {
@@ -466,6 +467,123 @@ static void test_rib_built(void **state)
 	assert_int_equal(mrt_rib_parse(&f->rec, &rib, on_entry, f, &f->err), -EBADMSG);
 }
 
+/* one TABLE_DUMP IPv4 entry: fixed part, then attrs (a) */
+static void td_build(struct b *m, unsigned int plen, const struct b *a, int alen_delta)
+{
+	bhdr(m, MRT_TABLE_DUMP, MRT_TD_AFI_IPV4);
+	b16(m, 0);
+	b16(m, 1);
+	b32(m, 0xcb007100);
+	b8(m, plen);
+	b8(m, 1);
+	b32(m, 1150000000);
+	b32(m, 0x64400201);
+	b16(m, 64511);
+	b16(m, (unsigned int)((int)a->n + alen_delta));
+	bmem(m, a->d, a->n);
+	bend(m);
+}
+
+static void test_table_dump_v1(void **state)
+{
+	struct fx *f = *state;
+	struct mrt_table_dump td;
+	struct b a = { .n = 0 };
+	char s[64];
+	size_t i;
+
+	assert_int_equal(next(f, td_v4, sizeof(td_v4)), 1);
+	assert_int_equal(f->rec.type, MRT_TABLE_DUMP);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), 0);
+	assert_int_equal(td.view, 0);
+	assert_int_equal(td.seq, 7);
+	bgp_prefix_format(&td.prefix, s, sizeof(s));
+	assert_string_equal(s, "203.0.113.0/24");
+	assert_int_equal(td.prefix.addr[3], 0);	/* host bits cleared */
+	assert_int_equal(td.status, 1);
+	assert_int_equal(td.originated, 0x44ffff00);
+	assert_int_equal(td.peer.afi, BGP_AFI_IPV4);
+	assert_memory_equal(td.peer.addr, "\x64\x40\x01\x01", 4);
+	assert_int_equal(td.peer.as, 64510);
+	assert_non_null(td.path);
+	assert_int_equal(td.path->as_path_n, 2);
+	assert_int_equal(td.path->first_as, 64510);
+	assert_int_equal(td.path->origin_as, 64666);
+	assert_int_equal(td.path->nexthop.afi, BGP_AFI_IPV4);
+	assert_memory_equal(td.path->nexthop.addr, "\x64\x40\x01\x01", 4);
+
+	assert_int_equal(next(f, td_v6, sizeof(td_v6)), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), 0);
+	bgp_prefix_format(&td.prefix, s, sizeof(s));
+	assert_string_equal(s, "2001:db8:100::/48");
+	assert_int_equal(td.peer.afi, BGP_AFI_IPV6);
+	assert_int_equal(td.peer.addr[15], 1);
+	assert_non_null(td.path);
+	assert_int_equal(td.path->origin_as, 64500);
+	assert_int_equal(td.path->nexthop.afi, BGP_AFI_IPV6);
+	assert_memory_equal(td.path->nexthop.addr, td_v6 + 12 + 4 + 16 + 2 + 4, 16);
+
+	/* 2-byte AS_PATH with AS_TRANS, and the AS4_PATH that says who it is (RFC 6793) */
+	b8(&a, 0x40); b8(&a, 1); b8(&a, 1); b8(&a, 0);
+	b8(&a, 0x40); b8(&a, 2); b8(&a, 6); b8(&a, 2); b8(&a, 2); b16(&a, 64511); b16(&a, 23456);
+	b8(&a, 0x40); b8(&a, 3); b8(&a, 4); b32(&a, 0x64400201);
+	b8(&a, 0xc0); b8(&a, 17); b8(&a, 10); b8(&a, 2); b8(&a, 2); b32(&a, 64511);
+	b32(&a, 4200000001u);
+	td_build(&f->m, 24, &a, 0);
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), 0);
+	assert_non_null(td.path);
+	assert_int_equal(td.path->origin_as, 4200000001u);
+	assert_int_equal(td.peer.as, 64511);
+
+	/* attributes that cannot be used: the entry is there, its path is not */
+	a.n = 0;
+	b8(&a, 0x40); b8(&a, 1); b8(&a, 1); b8(&a, 0);	/* ORIGIN only */
+	td_build(&f->m, 24, &a, 0);
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), 0);
+	assert_null(td.path);
+	assert_int_equal(td.err.cls, BGP_ERR_TREAT_AS_WITHDRAW);
+	assert_int_equal(td.err.attr, BGP_ATTR_AS_PATH);
+
+	/* framing errors, each with its reason and offset */
+	td_build(&f->m, 33, &a, 0);
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -EBADMSG);
+	assert_string_equal(f->err.reason, "TABLE_DUMP prefix length past the address");
+	assert_int_equal(f->err.offset, 8);
+	td_build(&f->m, 24, &a, 1);
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -EBADMSG);
+	assert_string_equal(f->err.reason, "TABLE_DUMP attributes overrun the record");
+	assert_int_equal(f->err.offset, 20);
+	td_build(&f->m, 24, &a, -1);
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -EBADMSG);
+	assert_string_equal(f->err.reason, "bytes after the TABLE_DUMP attributes");
+	/* another AFI: not ours to guess the lengths of */
+	f->m.d[7] = 3;
+	assert_int_equal(next(f, f->m.d, f->m.n), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -ENOMSG);
+	/* and the other parsers refuse it */
+	assert_int_equal(next(f, td_v4, sizeof(td_v4)), 1);
+	assert_int_equal(mrt_rib_parse(&f->rec, &(struct mrt_rib){ 0 }, NULL, NULL, &f->err),
+			 -EBADMSG);
+	assert_int_equal(next(f, gobgp_rib_v6, sizeof(gobgp_rib_v6)), 1);
+	assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -EBADMSG);
+
+	/* every truncation of the hand-built records fails cleanly */
+	for (i = MRT_HDR_LEN; i < sizeof(td_v6); i++) {
+		struct b t = { .n = 0 };
+
+		bmem(&t, td_v6, i);
+		bend(&t);
+		assert_int_equal(next(f, t.d, t.n), 1);
+		assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err), -EBADMSG);
+		assert_non_null(f->err.reason);
+	}
+}
+
 /* every truncation of the captured records: refused or parsed, never a crash */
 static void test_truncation(void **state)
 {
@@ -478,6 +596,7 @@ static void test_truncation(void **state)
 		{ gobgp_rib_v6, sizeof(gobgp_rib_v6) },
 		{ gobgp_bgp4mp_addpath, sizeof(gobgp_bgp4mp_addpath) },
 		{ gobgp_bgp4mp_v6, sizeof(gobgp_bgp4mp_v6) },
+		{ td_v4, sizeof(td_v4) },
 	};
 	struct fx *f = *state;
 	size_t i, n;
@@ -488,6 +607,7 @@ static void test_truncation(void **state)
 			struct mrt_peer_index pi;
 			struct mrt_rib rib;
 			struct mrt_bgp4mp m;
+			struct mrt_table_dump td;
 			struct bgp_update_result res;
 
 			/* the header still claims the full record */
@@ -506,6 +626,10 @@ static void test_truncation(void **state)
 			case 1304:
 			case 1308:
 				assert_int_equal(mrt_rib_parse(&f->rec, &rib, on_entry, f, &f->err),
+						 -EBADMSG);
+				break;
+			case 1201:
+				assert_int_equal(mrt_table_dump_parse(&f->rec, &td, &f->err),
 						 -EBADMSG);
 				break;
 			default:
@@ -527,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gobgp_bgp4mp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bgp4mp_built, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rib_built, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_dump_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
 	};
 
