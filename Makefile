@@ -204,6 +204,7 @@ check: deps
 	$(MAKE) fuzz
 	$(MAKE) rules
 	$(MAKE) check-boards
+	$(MAKE) check-recipes
 	$(MAKE) lab
 
 # The build matrix: a disabled plugin cannot rot.
