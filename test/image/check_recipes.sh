@@ -41,7 +41,14 @@ t "rootfs: the BusyBox init scripts and the LED hook pass shellcheck" \
 t "rootfs: nftables.conf is valid nft" nft -c -f "$ROOT/rootfs/etc/nftables.conf"
 t "rootfs: the systemd unit keeps no_new_privs and the capability bound" eval '
 	u=$ROOT/rootfs/etc/systemd/system/uplinkd.service
-	grep -q "^NoNewPrivileges=yes" $u && grep -q "^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW" $u &&
-	{ ! command -v systemd-analyze >/dev/null || systemd-analyze verify $u 2>&1 | awk "!/not executable|man uplinkd/ { bad = 1; print } END { exit bad }"; }'
+	grep -q "^NoNewPrivileges=yes" $u && grep -q "^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW" $u'
+if command -v systemd-analyze >/dev/null; then
+	# its complaints, less the two about uplinkd not being installed on this machine
+	systemd-analyze verify "$ROOT/rootfs/etc/systemd/system/uplinkd.service" >"${TMPDIR:-/tmp}/unit.$$" 2>&1 ||
+		echo "# systemd-analyze verify: exit $?"
+	t "rootfs: systemd-analyze verify finds nothing else in the unit" \
+		awk '!/not executable|man uplinkd/ { bad = 1; print } END { exit bad }' "${TMPDIR:-/tmp}/unit.$$"
+	rm -f "${TMPDIR:-/tmp}/unit.$$"
+fi
 echo "1..$n"
 exit $fail
