@@ -34,7 +34,8 @@ g_settled() {
 g_pid() { guest cat /run/uplinkd.pid; }
 
 # outage_start NAME SECONDS: 1 kpps of numbered UDP from the LAN host to the sink, through
-# the guest; outage_end NAME prints the longest gap in ms
+# the guest; outage_end NAME sets GAP to the longest gap in ms (not in $(...): it waits for
+# this shell's children)
 outage_start() {
 	in_ns sink "$TOOLS/udpseq" recv --port 9000 --duration "$(($2 + 3))" --json >"$RUN/$1.recv" &
 	echo $! >"$RUN/udpseq-recv.pid"
@@ -47,7 +48,7 @@ outage_end() {
 	wait "$(cat "$RUN/udpseq-send.pid")" 2>/dev/null || true
 	wait "$(cat "$RUN/udpseq-recv.pid")" 2>/dev/null || true
 	rm -f "$RUN/udpseq-send.pid" "$RUN/udpseq-recv.pid"
-	jq -r '.max_gap.ms // empty' "$RUN/$1.recv" 2>/dev/null
+	GAP=$(jq -r '.max_gap.ms // empty | floor' "$RUN/$1.recv" 2>/dev/null)
 }
 
 # ---- 1. boot --------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ outage_start blackhole 12
 sleep 1
 fault isp1 blackhole
 check "blackhole on isp1: the guest's default route moves to wan2" wait_for 20 g_default_is wan2
-gap=$(outage_end blackhole)
+outage_end blackhole; gap=$GAP
 diag "blackhole outage seen by the LAN host: ${gap:-?} ms"
 check "the LAN host's traffic recovered through isp2 (longest gap ${gap:-?} ms)" \
 	eval '[ -n "$gap" ] && [ "$gap" -lt 10000 ] && ping_ok lan 198.51.100.10'
@@ -109,7 +110,7 @@ sleep 1
 guest ethtool -s wan1 speed 10 duplex half
 check "wan1 at 10 Mb/s half duplex: isp1 degraded (min_speed_mbps 100)" wait_for 20 g_state_is isp1 degraded
 check "traffic moves to isp2" wait_for 20 eval 'g_active_is isp2 && g_default_is wan2'
-gap=$(outage_end speed)
+outage_end speed; gap=$GAP
 diag "speed-drop outage seen by the LAN host: ${gap:-?} ms"
 bench "image speed_drop_outage_ms ${gap:-}"
 reason=$(g_field isp1 reason)
@@ -175,7 +176,7 @@ other=$([ "$tun_uplink" = isp1 ] && echo isp2 || echo isp1)
 check "ESP (protocol 50) dropped on $tun_uplink, IKE and ping pass: the tunnel moves to $other" \
 	wait_for 40 eval 'gctl status --json | jq -e --arg u "$other" ".tunnels[0].uplink == \$u and .tunnels[0].state == \"up\"" >/dev/null'
 check "$tun_uplink itself stays up (ping passes)" g_state_is "$tun_uplink" up
-gap=$(outage_end esp)
+outage_end esp; gap=$GAP
 diag "kernel-ESP tunnel outage for a protocol-50 drop: ${gap:-?} ms"
 bench "image esp_drop_tunnel_outage_ms ${gap:-}"
 check "the site's LAN is reached again" wait_for 20 ping_ok lan 100.81.0.2
