@@ -57,15 +57,13 @@ mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp,var/log,va
 MANIFEST=$OUT/manifest.txt
 : >"$MANIFEST.files"
 
-pkg_of() { dpkg -S "$1" 2>/dev/null | head -1 | cut -d: -f1 || true; }
-
 # put SRC at DEST (a path in the image), following symlinks, noting where it came from
 put() {
 	local src=$1 dest=$2
 	[ -e "$STAGE$dest" ] && return 0
 	mkdir -p "$(dirname "$STAGE$dest")"
 	cp -L "$src" "$STAGE$dest"
-	echo "$dest $(pkg_of "$src")" >>"$MANIFEST.files"
+	echo "$dest $(readlink -f "$src")" >>"$MANIFEST.files"
 }
 
 # an ELF file and every library it needs (ldd: this machine is the image's architecture)
@@ -89,7 +87,6 @@ ln -sf /bin/busybox "$STAGE/init"
 # ---- uplinkd and the router's userland ----
 put_elf "$BUILD/uplinkd" /usr/sbin/uplinkd
 put_elf "$BUILD/uplinkctl" /usr/bin/uplinkctl
-echo "/usr/sbin/uplinkd $BUILD (this tree, board $BOARD)" >>"$MANIFEST.files"
 for b in /usr/sbin/ip /usr/sbin/tc /usr/sbin/nft /usr/sbin/ethtool /usr/sbin/swanctl \
 	/usr/sbin/charon-systemd; do
 	[ -x "$b" ] || die "$b missing: make deps"
@@ -108,6 +105,9 @@ for p in $SWAN_PLUGINS; do
 	put_elf /usr/lib/ipsec/plugins/libstrongswan-$p.so
 done
 put /usr/lib/ipsec/_updown /usr/lib/ipsec/_updown
+# glibc dlopens libgcc_s for pthread_cancel (swanctl and charon's threads end so)
+lgcc=$(gcc -print-file-name=libgcc_s.so.1)
+put "$lgcc" "/lib/$(gcc -print-multiarch)/libgcc_s.so.1"
 [ -e /lib64/ld-linux-x86-64.so.2 ] && put /lib64/ld-linux-x86-64.so.2 /lib64/ld-linux-x86-64.so.2
 
 # ---- kernel modules: the board's list and what they depend on ----
@@ -163,8 +163,15 @@ unpacked=$(du -sb "$STAGE" | cut -f1)
 	echo "kernel_bytes $(stat -c %s "$OUT/vmlinuz")"
 	echo "rootfs_cpio_gz_bytes $(stat -c %s "$OUT/rootfs.cpio.gz")"
 	echo "rootfs_unpacked_bytes $unpacked"
-	echo "# file  package"
-	sort -u "$MANIFEST.files"
+	echo "# file  package (one dpkg -S for all; uplinkd and uplinkctl are this tree's)"
+	# shellcheck disable=SC2046 # the paths have no spaces
+	# merged /usr: a package may have registered the file under /lib or /usr/lib
+	# (dpkg -S fails for the paths it does not know: half of these, by design)
+	{ dpkg -S $(awk '{ print $2; sub("^/usr", "", $2); print $2 }' "$MANIFEST.files") 2>/dev/null || :; } |
+		awk -F': ' 'NR == FNR { pkg[$2] = $1; next }
+			{ split($0, f, " "); p = f[2]; q = p; sub("^/usr", "", q)
+			  print f[1], (p in pkg) ? pkg[p] : (q in pkg) ? pkg[q] : "(" p ")" }' - "$MANIFEST.files" |
+		sort -u
 } >"$MANIFEST"
 rm -f "$MANIFEST.files"
 echo "mkimage: $OUT: vmlinuz $(du -h "$OUT/vmlinuz" | cut -f1), rootfs.cpio.gz $(du -h "$OUT/rootfs.cpio.gz" | cut -f1) ($(numfmt --to=iec "$unpacked") unpacked)"

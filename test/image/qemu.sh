@@ -66,7 +66,7 @@ qemu_up() {
 # qemu_mon CMD: one qemu monitor (HMP) command; prints its answer
 qemu_mon() {
 	printf '%s\n' "$*" | socat -t 2 - "UNIX-CONNECT:$RUN/monitor.sock" | tr -d '\r' |
-		grep -v '^QEMU .* monitor\|^(qemu)'
+		sed '/^QEMU .* monitor/d; /^(qemu)/d'
 }
 
 # guest [--timeout S] CMD...: run CMD in the guest (sh -c), print its output, its status
