@@ -4,12 +4,18 @@
 # outages the image lab measures (blackhole, kernel-ESP tunnel on an ESP drop, the speed
 # drop). One run of test/image/t_image.sh (one boot is a minute of emulation; REPS is not
 # applied): median and worst are that one value. Needs `make image BOARD=qemu-x86_64`.
-# Env from run.sh: ROOT TOOLS PART_TMP. Rows on stdout, progress on stderr.
+# Env from run.sh: ROOT TOOLS PART_TMP; IMAGE_TAP=FILE takes the rows from the transcript of
+# a t_image.sh run already made (make check-image) instead of booting again.
+# Rows on stdout, progress on stderr.
 set -euo pipefail
 IMG=$ROOT/build/image/qemu-x86_64
 [ -f "$IMG/manifest.txt" ] || { echo "bench image: no image; run make image BOARD=qemu-x86_64" >&2; exit 1; }
-TOOLS=$TOOLS "$ROOT/test/image/t_image.sh" "$IMG" >"$PART_TMP/t_image.tap" 2>&1 ||
-	echo "bench image: t_image.sh reported failures (rows may be missing)" >&2
+if [ -n "${IMAGE_TAP:-}" ]; then
+	cp "$IMAGE_TAP" "$PART_TMP/t_image.tap"
+else
+	TOOLS=$TOOLS "$ROOT/test/image/t_image.sh" "$IMG" >"$PART_TMP/t_image.tap" 2>&1 ||
+		echo "bench image: t_image.sh reported failures (rows may be missing)" >&2
+fi
 val() { awk -v k="$1" '$2 == "bench:" && $4 == k { print $5 }' "$PART_TMP/t_image.tap" | tail -1; }
 mf() { awk -v k="$1" '$1 == k { print $2 }' "$IMG/manifest.txt"; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
