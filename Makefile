@@ -206,6 +206,7 @@ check: deps
 	$(MAKE) check-boards
 	$(MAKE) check-recipes
 	$(MAKE) lab
+	$(MAKE) check-image
 
 # The build matrix: a disabled plugin cannot rot.
 check-build:
