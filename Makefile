@@ -248,13 +248,15 @@ deps:
 	$(MAKE) web-deps
 
 # The browser test's driver (test/web/package.json pins playwright-core) in build/web;
-# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry the test skips.
+# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry this fails: the
+# browser test cannot run, and a test that cannot run is not a pass.
 web-deps: build/web/node_modules/playwright-core/package.json
 build/web/node_modules/playwright-core/package.json: test/web/package.json
 	@mkdir -p build/web
 	cp test/web/package.json build/web/package.json
 	cd build/web && npm install --no-audit --no-fund --omit=dev --loglevel=error || \
-		echo "web-deps: npm install failed; the browser test will skip"
+		{ echo "web-deps: npm install failed: the browser test needs playwright-core in build/web/node_modules (check the network or the npm registry, then make web-deps)" >&2; exit 1; }
+	@test -f $@ || { echo "web-deps: npm install left no $@" >&2; exit 1; }
 	@touch -c $@
 
 clean:

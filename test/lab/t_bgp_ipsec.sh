@@ -5,12 +5,11 @@
 # alert naming isp1, and the BGP monitor's steer event moves the tunnel to isp2 (whose view
 # is clean) while the default route stays on isp1 (the line itself works). When the route
 # is legitimate again the steering clears and the tunnel returns after the hold-down.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/site.sh"
 need_uplinkd
-command -v gobgpd >/dev/null || skip_all "no gobgpd (make deps)"
-command -v swanctl >/dev/null && [ -x /usr/sbin/charon-systemd ] || skip_all "strongSwan not installed (make deps)"
+need_cmd gobgpd gobgp swanctl /usr/sbin/charon-systemd
 plan 9
 lab_up
 . "$LAB_DIR/bgp.sh"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Carrier loss acts at once, without waiting for probes: with probes every 2 s and
 # down_after 3, probes alone would need at least 6 s.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 5

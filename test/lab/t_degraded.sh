@@ -2,7 +2,7 @@
 # Degraded is a state, not just "down": a slow isp1 (RTT over degraded_rtt_ms) keeps
 # answering, so it is degraded, not down; isp2 carries traffic while it is up; the
 # operator can pin an uplink with `prefer` and release it with `prefer auto`.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 9

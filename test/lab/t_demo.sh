@@ -1,11 +1,10 @@
 #!/bin/bash
 # `make demo` plays its whole story (ESP-only drop, BGP hijack, blackhole) and exits cleanly:
 # demo.sh with DEMO_QUICK=1 on a lab prefix and a host port of its own.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v gobgpd >/dev/null && command -v swanctl >/dev/null || skip_all "make deps first"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+need_cmd gobgpd gobgp swanctl /usr/sbin/charon-systemd
 plan 5
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -16,5 +15,5 @@ check "ESP-only drop: the tunnel moved to isp2" grep -q "^tunnel moved to isp2 (
 check "BGP hijack: alert raised and the tunnel avoided isp1" eval \
 	'grep -q "^alert raised after" "$log" && grep -q "^tunnel moved to isp2, whose view is clean after" "$log"'
 check "blackhole: the default route moved to wan2" grep -q "^default route moved to wan2 after" "$log"
-check "the demo removed its lab" eval '! ip netns list | grep -q "^${P}d-"'
+check "the demo removed its lab" eval '! ip netns list | grepq "^${P}d-"'
 [ $TAP_FAIL -eq 0 ] || sed 's/^/# /' "$log" | tail -40

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A link that flaps (carrier down 1 s every 10 s) causes at most one switch per hold-down:
 # it is not used again until it has been clean for the whole hold-down.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 4

@@ -5,11 +5,11 @@
 # charon's counters, move the tunnel to isp2 make-before-break with a reason that says so, keep
 # the default route on isp1 (the line itself is fine), and bring the tunnel back after the
 # hold-down once the fault is gone.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/site.sh"
 need_uplinkd
-command -v swanctl >/dev/null && [ -x /usr/sbin/charon-systemd ] || skip_all "strongSwan not installed (make deps)"
+need_cmd swanctl /usr/sbin/charon-systemd
 plan 17
 lab_up
 site_up
@@ -32,7 +32,7 @@ reason=$(tunnel_field hq reason)
 diag "tunnel reason: $reason"
 check "the reason says ESP stalled on isp1" eval '[[ "$reason" == *"ESP stalled on isp1"*"packets out, 0 in for"* ]]'
 check "the journal has the move with its reason" \
-	eval 'events_json | jq -e "[.[] | select(.type == \"tunnel\" and .object == \"hq\" and (.reason | test(\"-> isp2/.*ESP stalled on isp1\")))] | length >= 1"'
+	eval 'events_json | json_true "[.[] | select(.type == \"tunnel\" and .object == \"hq\" and (.reason | test(\"-> isp2/.*ESP stalled on isp1\")))] | length >= 1"'
 check "ping and IKE still pass on isp1: isp1 stays up and keeps the default route" \
 	eval 'uplink_is isp1 up && default_is wan1 && ping_ok rtr 192.0.2.1 -I 100.64.1.2'
 check "one IKE_SA left after make-before-break" eval '[ "$(swan rtr --list-sas 2>/dev/null | grep -c "^hq:")" -eq 1 ]'
@@ -66,7 +66,7 @@ table inet lab_probe {
 }
 NFT
 check "probe target dead: uplinkd says the far end is the problem, not a carrier" \
-	wait_for 40 eval 'events_json | jq -e "[.[] | select(.type == \"tunnel\" and (.reason | test(\"stalls on every uplink\")))] | length >= 1"'
+	wait_for 40 eval 'events_json | json_true "[.[] | select(.type == \"tunnel\" and (.reason | test(\"stalls on every uplink\")))] | length >= 1"'
 sleep 10
 m2=$(tunnel_field hq moves)
 diag "moves while the probe target was dead: $moves -> $m2"
