@@ -60,7 +60,7 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab demo bench clean distclean
+	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
@@ -198,6 +198,7 @@ check: deps
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
 	$(MAKE) fuzz
 	$(MAKE) rules
+	$(MAKE) selftest
 	$(MAKE) lab
 
 # The build matrix: a disabled plugin cannot rot.
@@ -210,6 +211,15 @@ check-build:
 
 lab: build/asan/uplinkd build/asan/uplinkctl tools web-deps
 	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
+
+# The harness's own test: broken scenarios (test/lab/selftest/) must be reported as failures.
+selftest: build/asan/uplinkd build/asan/uplinkctl tools $(BUILD)/tools/leak.so
+	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/selftest.sh
+
+# leak.so: the test hook that makes the daemon leak (preloaded by test/lab/selftest/s_leak*.sh)
+$(BUILD)/tools/leak.so: test/lab/selftest/leak.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O0 -o $@ $<
 
 ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:

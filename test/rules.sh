@@ -40,8 +40,10 @@ grep -rnE '\b(pkill|killall)\b' test Makefile .ci 2>/dev/null | grep -v 'rules.s
 
 # 7. Honest tests (issue 14): a green `make check` means it works. `make selftest` feeds the
 # harness broken scenarios; these rules keep the scenarios from hiding failures again.
-for f in test/lab/t_*.sh test/lab/selftest/*.sh; do
-	[ -e "$f" ] || continue
+for f in test/lab/selftest/*.sh test/lab/selftest.sh; do
+	grep -qxE 'set -euo pipefail' "$f" || bad "$f: no 'set -euo pipefail' line"
+done
+for f in test/lab/t_*.sh; do
 	# errexit and pipefail before anything else runs
 	grep -qxE 'set -euo pipefail' "$f" ||
 		bad "$f: no 'set -euo pipefail' line (a failing command or pipe must fail the scenario)"

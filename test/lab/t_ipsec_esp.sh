@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/site.sh"
 need_uplinkd
 need_cmd swanctl /usr/sbin/charon-systemd
-plan 17
+plan 18
 lab_up
 site_up
 charon_start rtr rtr
@@ -42,16 +42,20 @@ check "fault gone: the tunnel returns to isp1 after the hold-down" wait_for 60 t
 check "LAN host reaches the site's LAN over isp1" lan_to_site
 moves=$(tunnel_field hq moves)
 diag "moves: $moves0 -> $moves"
+check "two moves: to isp2 and back ($moves0 -> $moves)" eval '[ "$((moves - moves0))" -eq 2 ]'
 
+loaded() { events_json | jq '[.[] | select(.type == "config" and .new == "loaded")] | length'; }
+n=$(loaded)
 ctl reload >/dev/null
-sleep 3
+wait_for 20 eval '[ "$(loaded)" -gt "$n" ]' || diag "no config loaded event within 20 s"
+sleep 3	# a window to watch for a move that must not happen
 check "reload with the same configuration: the tunnel stays as it is" \
 	eval 'tunnel_on hq isp1 $SITE_A && [ "$(tunnel_field hq moves)" = "$moves" ]'
 sed -i 's/hold_down_s = 5;/hold_down_s = 6;/' "$RUN/uplinkd.conf"
+n=$(loaded)
 ctl reload >/dev/null
-sleep 3
 check "reload with a changed tunnel: the new one adopts the SA on its path" \
-	eval 'tunnel_on hq isp1 $SITE_A && lan_to_site'
+	wait_for 30 eval '[ "$(loaded)" -gt "$n" ] && tunnel_on hq isp1 $SITE_A && lan_to_site'
 check "still one IKE_SA with one CHILD_SA" \
 	eval '[ "$(swan rtr --list-sas 2>/dev/null | grep -c "^hq:")" -eq 1 ] && [ "$(swan rtr --list-sas 2>/dev/null | grep -c "INSTALLED")" -eq 1 ]'
 
