@@ -137,7 +137,8 @@ unit: $(foreach t,$(unit-tests),$(BUILD)/unit/$(t)_test)
 
 # ---- fuzzing (libFuzzer) ----------------------------------------------------
 # test/fuzz/X.mk:  fuzzers += X ;  X-fuzz-src := daemon/x.c ... ; seeds in
-# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy.
+# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy. X-fuzz-plugins := y
+# links the build's real plugin list; X-fuzz-flags adds libFuzzer options (e.g. -max_len).
 
 fuzzers :=
 include $(sort $(wildcard test/fuzz/*.mk))
@@ -155,12 +156,14 @@ $(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
 fuzz-build: $(foreach f,$(fuzzers),$(BUILD)/fuzz/$(f)_fuzz)
 
 fuzz: fuzz-build
-	@fail=0; for f in $(fuzzers); do \
+	@$(foreach f,$(fuzzers),$(f)_flags='$($(f)-fuzz-flags)';) \
+	fail=0; for f in $(fuzzers); do \
+		eval "flags=\$$$${f}_flags"; \
 		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
 		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
 		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
-		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$flags \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
 		grep -E '^Done|#[0-9]+ *DONE' $(BUILD)/fuzz/$$f.log | tail -1; \

@@ -45,7 +45,7 @@ check "the alert names isp1, peer 100.64.1.1, origin AS64666 and the path" eval 
 	 [ "$(alert_field "$ID" origin_as)" = 64666 ] &&
 	 [ "$(alert_field "$ID" as_path)" = "65001 64666" ] &&
 	 [ "$(alert_field "$ID" since)" -gt 0 ]'
-check "tunnel hq is steered away from isp1, towards isp2 (journal)" wait_for 5 eval \
+check "tunnel hq is steered away from isp1, towards isp2 (journal)" wait_for 20 eval \
 	'has_event steer "tunnel hq" avoid isp1 &&
 	 events_json | json_true "any(.[]; .type == \"steer\" and .new == \"avoid\" and
 				      (.reason | endswith(\"use isp2\")))" >/dev/null'

@@ -57,7 +57,7 @@ check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
 check "GET /api/status from the LAN answers 200 with JSON" \
 	eval 'web -f "$URL/api/status" | json_true ".uplinks | length == 2"'
 check "/api/status has the keys of uplinkctl status --json" same_keys
-check "/api/status names, states and active flags equal uplinkctl's" wait_for 5 same_status
+check "/api/status names, states and active flags equal uplinkctl's" wait_for 20 same_status
 check "/api/status is served as application/json" \
 	eval 'web -o /dev/null -D - "$URL/api/status" | grepq -i "^content-type: application/json"'
 check "/api/events?count=5 is the journal (at most 5 entries)" \
@@ -100,7 +100,7 @@ check "a 100 KB header is refused (4xx) and the next request is served" \
 # reload: the listen address moves (to IPv6); the old port closes
 conf_sub "$RUN/uplinkd.conf" 's|listen = "100.80.0.1:8080"|listen = "[2001:db8:80::1]:8081"|'
 check "reload moves the page to [2001:db8:80::1]:8081" \
-	eval 'ctl reload && wait_for 5 web -f "http://[2001:db8:80::1]:8081/api/status" -o /dev/null'
+	eval 'ctl reload && wait_for 20 web -f "http://[2001:db8:80::1]:8081/api/status" -o /dev/null'
 check_not "the old address no longer answers" web -f "$URL/api/status" -o /dev/null
 URL=http://[2001:db8:80::1]:8081
 
@@ -109,7 +109,7 @@ check "blackhole on isp1: /api/status shows isp1 down" \
 	wait_for 20 eval 'web "$URL/api/status" |
 		json_true ".uplinks[] | select(.name == \"isp1\") | .state == \"down\" and (.active | not)"'
 check "/metrics shows isp1 down" \
-	wait_for 5 eval 'web "$URL/metrics" | grepq "^uplinkd_uplink_up{uplink=\"isp1\"} 0$"'
+	wait_for 20 eval 'web "$URL/metrics" | grepq "^uplinkd_uplink_up{uplink=\"isp1\"} 0$"'
 stop_uplinkd && rc=0 || rc=$?
 check "clean exit, no sanitizer reports (exit $rc)" \
 	eval '[ $rc -eq 0 ] && ! sanitizer_report "$UPLINKD_LOG"'

@@ -48,7 +48,7 @@ journal_has() { events_json | json_true --arg r "$1" 'map(select(.type == "actio
 
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
 check "/api/status equals uplinkctl status --json (moving measurements aside)" \
-	wait_for 5 same_status
+	wait_for 20 same_status
 m=$(web "$URL/metrics")
 check "/metrics is valid Prometheus text (test/web/promcheck.py)" \
 	eval 'printf "%s\n" "$m" | python3 "$LAB_ROOT/test/web/promcheck.py"'
@@ -184,7 +184,7 @@ head -c 5000 /dev/urandom >"$HIST"
 start_uplinkd "$RUN/uplinkd.conf"
 check "a corrupt history file is reported and the daemon serves on" \
 	eval 'grep -q "history file $HIST: .*not an uplinkd history file" "$UPLINKD_LOG" &&
-	      wait_for 5 web -f "$URL/api/status" -o /dev/null'
+	      wait_for 20 web -f "$URL/api/status" -o /dev/null'
 # the history file is rewritten at stop only when there is something to keep: wait for a point
 check "the restarted daemon records history again" wait_for 20 eval \
 	'web "$URL/api/history?uplink=isp1" | json_true "[.fine.rtt_ms[] | select(. != null)] | length >= 1"'

@@ -39,7 +39,7 @@ bgp_announce isp1 $PFX 64666
 check "an origin hijack in isp1's view raises $ID" wait_for 20 has_alert "$ID"
 
 mkdir -p "$RUN/home"
-WEB_USER=admin WEB_PASS=browser-pass HOME=$RUN/home NODE_PATH=$NODE_MODULES timeout 600 \
+WANT_ALERT=1 WEB_USER=admin WEB_PASS=browser-pass HOME=$RUN/home NODE_PATH=$NODE_MODULES timeout 600 \
 	ip netns exec "$P-lan" node "$LAB_ROOT/test/web/browser.cjs" "$URL/" "$SHOT" "$RES" \
 	"$LAB_DIR/fault.sh" "$P" isp1 blackhole >"$RUN/browser.log" 2>&1 || true
 [ -s "$RES" ] || echo '{"errors":["no result"]}' >"$RES"
