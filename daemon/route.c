@@ -317,9 +317,9 @@ static void uplink_desired(const struct uplink *u, struct route rt[2], bool has[
 		 * (IPv6: unless the gateway is link-local, as RA ones are) */
 		if (f)
 			has[f] = (gw && (l->has_addr6 || IN6_IS_ADDR_LINKLOCAL(&r->nh[0].gw.v6))) ||
-				 (l->pointopoint && l->has_addr6);
+				 (!gw && uplink_by_dev(u, AF_INET6));
 		else
-			has[f] = (gw && l->has_addr4) || l->pointopoint;
+			has[f] = (gw && l->has_addr4) || (!gw && uplink_by_dev(u, AF_INET));
 		has[f] = has[f] && l->ifindex && l->admin_up;
 	}
 	for (f = 0; f < 2; f++) {
@@ -542,7 +542,7 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 			continue;
 		nh->has_gw = family == AF_INET6 ? uplink_gateway6(u, &nh->gw.v6)
 						: uplink_gateway4(u, &nh->gw.v4);
-		if (!nh->has_gw && !u->link.pointopoint)
+		if (!nh->has_gw && !uplink_by_dev(u, family))
 			continue;
 		if (nh->has_gw)
 			r->scope = RT_SCOPE_UNIVERSE;
@@ -553,8 +553,8 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 		r->nnh++;
 	}
 	if (!r->nnh) {
-		snprintf(err, errlen, "%s has no %s next hop (no gateway, no interface or not "
-			 "point-to-point)", n ? ups[0]->cfg.name : "no uplink", fam_name(family));
+		snprintf(err, errlen, "%s has no %s next hop (no gateway, no interface, not "
+			 "point-to-point and no device default route)", n ? ups[0]->cfg.name : "no uplink", fam_name(family));
 		return -ENETUNREACH;
 	}
 	return 0;
