@@ -40,6 +40,7 @@ struct policy {
 	uint64_t switches;
 	uint64_t last_swap_us;	/* decision to kernel ACK of the last switch */
 	bool all_down;		/* "all uplinks down" already reported */
+	bool by_prefer;		/* the last decision was the operator's pin */
 };
 
 /* ---- the pure choice ---- */
@@ -71,7 +72,7 @@ static void cand_unusable_text(const struct policy_cand *c, char *buf, size_t le
 
 int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t len)
 {
-	int cur = -1, pref = -1, best = -1;
+	int cur = -1, pref = -1, best = -1, waiting = 0;
 	bool cur_ok;
 	char why[192];
 	size_t i;
@@ -98,10 +99,25 @@ int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t le
 	for (i = 0; i < n; i++) {
 		if (!cand_usable(&c[i]))
 			continue;
-		if (!c[i].settled && cur_ok)
-			continue; /* not switched to before it settles */
+		if (!c[i].settled) {
+			waiting++; /* never moved to before it was measured */
+			continue;
+		}
 		if (best < 0 || cand_better(&c[i], &c[best]))
 			best = (int)i;
+	}
+	if (best < 0 && !cur_ok && waiting) {
+		size_t used;
+
+		snprintf(reason, len, "waiting for the first verdicts on");
+		for (i = 0; i < n; i++) {
+			used = strlen(reason);
+			if (cand_usable(&c[i]) && !c[i].settled)
+				snprintf(reason + used, len - used, " %s", c[i].name);
+		}
+		used = strlen(reason);
+		snprintf(reason + used, len - used, "; keeping the current default route");
+		return POLICY_WAIT;
 	}
 	if (best < 0 && !cur_ok) {
 		snprintf(reason, len, "all uplinks down; keeping the current default route");
@@ -265,11 +281,18 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	struct uplink *nu, *prev = active_first(d);
 	char why[256], reason[512], kmsg[256] = "";
 	uint64_t t0, t1;
-	bool prev_routable = prev && uplink_routable(prev, AF_INET);
+	bool prev_routable = prev && uplink_routable(prev, AF_INET), by_prefer;
 	int i, err;
 	size_t j;
 
 	i = policy_choose(c, n, why, sizeof(why));
+	if (i == POLICY_WAIT) {
+		if (strcmp(p->reason, why)) {
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+			log_info("policy: %s", why);
+		}
+		return;
+	}
 	if (i < 0) {
 		if (!p->all_down) {
 			p->all_down = true;
@@ -280,8 +303,17 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	}
 	p->all_down = false;
 	nu = ups[i];
-	if (nu == prev)
+	by_prefer = c[i].preferred && cand_usable(&c[i]);
+	if (nu == prev) {
+		/* the pin was lifted or the pinned uplink's state moved: say so now */
+		if ((by_prefer || p->by_prefer) && strcmp(p->reason, why)) {
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+			log_info("policy: %s", why);
+		}
+		p->by_prefer = by_prefer;
 		return;
+	}
+	p->by_prefer = by_prefer;
 
 	t0 = loop_clock_monotonic();
 	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));

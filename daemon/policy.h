@@ -53,8 +53,11 @@ struct policy_cand {
 	bool current;	/* carries the default route now */
 	bool preferred; /* operator's prefer */
 };
-/* Returns the index chosen, or -1 when nothing is usable (keep what is there);
- * writes why into reason. */
+/* Returns the index chosen, -1 when nothing is usable, or POLICY_WAIT when nothing
+ * carries traffic and the usable uplinks are not measured yet (keep what is there in
+ * both cases: traffic never moves to an uplink before its first verdict); writes why
+ * into reason. */
+#define POLICY_WAIT (-2)
 int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t len);
 
 #endif

@@ -162,13 +162,22 @@ static void test_unsettled(void **state)
 	f->c[1].settled = false;
 	f->c[1].state = DEG;
 	assert_int_equal(choose(f, 2), 1);
-	/* unless it is down: then an unsettled uplink is fine */
+	/* down: an unsettled uplink is still not moved to before its first verdict
+	 * (issue 13: the backup was down a second later) */
 	f->c[1].state = DOWN;
+	assert_int_equal(choose(f, 2), POLICY_WAIT);
+	assert_string_equal(f->reason, "waiting for the first verdicts on isp1; "
+			    "keeping the current default route");
+	f->c[0].settled = true;
 	assert_int_equal(choose(f, 2), 0);
-	/* nothing current at all (no default route at start): take the best */
+	f->c[0].settled = false;
+	/* nothing current at all (no default route at start): wait for a verdict too */
 	f->c[1].current = false;
 	f->c[1].state = UP;
-	assert_int_equal(choose(f, 2), 0);
+	assert_int_equal(choose(f, 2), POLICY_WAIT);
+	f->c[1].settled = true;
+	assert_int_equal(choose(f, 2), 1);
+	f->c[1].settled = false;
 	/* settled current, better candidate unsettled: keep current */
 	f->c[1].current = true;
 	f->c[1].settled = true;
