@@ -270,6 +270,21 @@ static int route_dump_defaults(struct daemon *d, struct route_dump *dump)
 	return nl_talk(d, nlh, route_dump_cb, dump, err, sizeof(err));
 }
 
+static void present_fn(struct route_dump *dump, const struct route *r)
+{
+	if (r->protocol == RTPROT_UPLINKD && route_equal(r, dump->want))
+		dump->found = true;
+}
+
+/* Is want in the kernel as it reports it? (Then it is not written again.) */
+static bool table_route_present(struct daemon *d, const struct route *want)
+{
+	struct route_dump dump = { .family = want->family, .table = want->table,
+				   .fn = present_fn, .want = want };
+
+	return route_dump_defaults(d, &dump) == 0 && dump.found;
+}
+
 /* ---- per-uplink tables and rules ---- */
 
 static struct rt_uplink *rt_find(struct route_ctl *rc, const struct uplink *u)
@@ -304,6 +319,7 @@ static void uplink_desired(const struct uplink *u, struct route rt[2], bool has[
 		memset(r, 0, sizeof(*r));
 		r->family = f ? AF_INET6 : AF_INET;
 		r->table = u->table;
+		r->metric = route_metric_kernel(r->family, 0);
 		r->protocol = RTPROT_UPLINKD;
 		r->nnh = 1;
 		r->nh[0].ifindex = l->ifindex;
@@ -431,6 +447,9 @@ int route_uplink_sync(struct daemon *d, struct uplink *u)
 			e->has_route[f] = false;
 			continue;
 		}
+		if (e->has_route[f] && route_equal(&e->route[f], &want[f]) &&
+		    table_route_present(d, &want[f]))
+			continue; /* right as it is: never rewritten */
 		route_describe(what, sizeof(what), &want[f], &ifn);
 		rv = route_send(d, &want[f], RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, err,
 				sizeof(err));
@@ -530,7 +549,7 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	r->table = RT_TABLE_MAIN;
-	r->metric = (uint32_t)d->cfg->policy.metric;
+	r->metric = route_metric_kernel(family, (uint32_t)d->cfg->policy.metric);
 	r->protocol = RTPROT_UPLINKD;
 	r->scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	for (i = 0; i < n && r->nnh < RT_MAX_UPS; i++) {
