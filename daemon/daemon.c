@@ -239,7 +239,12 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	bus_init(&d->bus);
 	loop_timer_init(&d->monitor_retry, monitors_retry);
 
-	/* the journal first, so that every later event is kept */
+	/* the control socket before anything else: a second uplinkd on this router stops
+	 * here ("another uplinkd answers there"), before it touches the journal, the hooks,
+	 * the rules or the tables of the first; requests wait until the loop runs */
+	if ((err = control_init(d)) < 0)
+		return err;
+	/* then the journal, so that every later event is kept */
 	if ((err = journal_init(d)) == -EPERM)
 		return err; /* a state_dir others may write: said why and what to do */
 	if (err < 0)
@@ -265,8 +270,6 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	if ((err = ct_init(d)) < 0)
 		log_warn("conntrack: flushing disabled (%s)", strerror(-err));
 	if ((err = policy_init(d)) < 0)
-		return err;
-	if ((err = control_init(d)) < 0)
 		return err;
 	monitors_apply(d, cfg);
 	policy_run(d);
