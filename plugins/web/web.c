@@ -84,6 +84,7 @@ struct web {
 	struct loop_timer tick; /* 1 s: history, stream */
 	uint64_t ticks;
 	bool hist_dirty;
+	bool hist_bad;		/* the file did not load: replace it, even with nothing */
 
 	struct web_sessions sessions;
 	struct web_login_limit logins;
@@ -347,7 +348,7 @@ static void history_save(struct web *w)
 		log_rl_msg(&w->rl, LOG_WARNING, "web: history: cannot write %s: %s; keeping it in memory",
 			   w->history_path, strerror(-err));
 	else
-		w->hist_dirty = false;
+		w->hist_dirty = w->hist_bad = false;
 }
 
 static void history_sample(struct web *w, uint64_t now_s)
@@ -904,8 +905,8 @@ static void web_destroy(void *inst)
 	loop_timer_cancel(&w->d->loop, &w->timer);
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
-	if (w->history_path && w->hist.n)
-		history_save(w);
+	if (w->history_path && (w->hist.n || w->hist_bad))
+		history_save(w); /* a torn file is never left behind, samples or not */
 	web_history_free(&w->hist);
 	explicit_bzero(&w->sessions, sizeof(w->sessions));
 	schema_free(web_keys, &w->conf);
@@ -919,8 +920,9 @@ static void history_open(struct web *w)
 	int ret;
 
 	ret = web_history_load(&w->hist, w->history_path, err, sizeof(err));
+	w->hist_bad = ret < 0;
 	if (ret < 0)
-		log_warn("web: history file %s: %s; starting with an empty history (the file is replaced at the next save)",
+		log_warn("web: history file %s: %s; starting with an empty history (the file is replaced at the next save or at the stop)",
 			 w->history_path, err[0] ? err : strerror(-ret));
 	else if (w->hist.n)
 		log_info("web: history of %zu uplink%s loaded from %s", w->hist.n,
