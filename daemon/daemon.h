@@ -39,6 +39,7 @@ struct daemon {
 	struct config *cfg; /* the running configuration */
 	const char *cfg_path;
 	bool foreground;
+	bool log_stderr; /* the log goes to stderr (-f, or no syslog): so does hooks' output */
 	uint64_t started_ms; /* wall clock */
 
 	struct list_head uplinks; /* struct uplink, config order */
