@@ -19,6 +19,7 @@
 #include "plugin.h"
 #include "policy.h"
 #include "route.h"
+#include "sdnotify.h"
 #include "route_prefix.h"
 #include "uplink.h"
 
@@ -275,11 +276,13 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	policy_run(d);
 	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
 						  .new_state = "loaded", .reason = "uplinkd started" });
+	sdnotify_init(d); /* READY=1 once the first verdicts are in */
 	return 0;
 }
 
 void daemon_stop(struct daemon *d, bool clean_exit)
 {
+	sdnotify_destroy(d);
 	monitors_destroy(d);
 	control_destroy(d);
 	policy_destroy(d);

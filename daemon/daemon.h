@@ -26,6 +26,7 @@ struct policy;
 struct control;
 struct journal;
 struct hooks;
+struct sdnotify;
 struct plugin;
 
 struct monitor_inst {
@@ -53,6 +54,7 @@ struct daemon {
 	struct control *control;
 	struct journal *journal;
 	struct hooks *hooks;
+	struct sdnotify *sdnotify; /* systemd's Type=notify; NULL without $NOTIFY_SOCKET */
 
 	struct monitor_inst *monitors; /* inst NULL: could not start, retried */
 	size_t nmonitors;
