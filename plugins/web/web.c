@@ -745,7 +745,10 @@ static unsigned int errno_status(int err)
 static enum MHD_Result do_action(struct web *w, struct MHD_Connection *con,
 				 struct web_req *req)
 {
-	const char *key = req->r.handler == WEB_PREFER ? "uplink" : "id";
+	enum web_handler h = req->r.handler;
+	const char *key = h == WEB_ACK ? "id" : "uplink";
+	const char *what = h == WEB_PREFER ? "prefer" : h == WEB_DISABLE ? "disable" :
+			   h == WEB_ENABLE ? "enable" : "ack";
 	char arg[256], msg[256] = "";
 	struct json_object *o;
 	const char *why;
@@ -754,17 +757,20 @@ static enum MHD_Result do_action(struct web *w, struct MHD_Connection *con,
 	err = param(con, req, key, arg, sizeof(arg), &why);
 	if (err < 0 || !arg[0]) {
 		snprintf(msg, sizeof(msg), "%s%s", why ? why : "", why ? "" :
-			 req->r.handler == WEB_PREFER ? "send uplink=NAME or uplink=auto" :
-							"send id=ALERT-ID (see bgp.alerts[] in /api/status)");
+			 h == WEB_PREFER ? "send uplink=NAME or uplink=auto" :
+			 h == WEB_ACK ? "send id=ALERT-ID (see bgp.alerts[] in /api/status)" :
+					"send uplink=NAME");
 		return reply_error(con, MHD_HTTP_BAD_REQUEST, msg);
 	}
-	if (req->r.handler == WEB_PREFER)
+	if (h == WEB_PREFER)
 		err = policy_prefer(w->d, arg, req->who, msg, sizeof(msg));
+	else if (h == WEB_DISABLE || h == WEB_ENABLE)
+		err = policy_admin(w->d, arg, h == WEB_DISABLE, req->who, msg, sizeof(msg));
 	else
 		err = daemon_monitor_action(w->d, "bgp", "ack", arg, req->who, msg, sizeof(msg));
 	if (err < 0)
 		return reply_error(con, errno_status(err), msg[0] ? msg : strerror(-err));
-	log_notice("web: %s by %s", req->r.handler == WEB_PREFER ? "prefer" : "ack", req->who);
+	log_notice("web: %s by %s", what, req->who);
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, key, json_object_new_string(arg));
@@ -877,6 +883,8 @@ static enum MHD_Result web_request(void *cls, struct MHD_Connection *con, const 
 		return do_logout(w, con);
 	case WEB_PREFER:
 	case WEB_ACK:
+	case WEB_DISABLE:
+	case WEB_ENABLE:
 		return do_action(w, con, req);
 	case WEB_ERROR:
 		break;
