@@ -57,8 +57,23 @@ struct rt_default {
 	int adopted_oif;	   /* found at start */
 };
 
+/* What we deleted ourselves, until the event socket reports it: a reload removes and
+ * re-adds an uplink's rules and table route, and the deletion's event arrives after the
+ * re-add; it must not read as someone else's deletion. */
+#define RT_OWN_DEL 32
+
+struct rt_own_del {
+	bool live;	  /* noted, its event not seen yet */
+	bool is_rule;
+	struct rule rl;	  /* is_rule */
+	int family;	  /* table route: family and table */
+	uint32_t table;
+};
+
 struct route_ctl {
 	struct daemon *d;
+	struct rt_own_del own[RT_OWN_DEL]; /* a ring; oldest overwritten */
+	size_t own_next;
 	struct list_head ups; /* struct rt_uplink */
 	struct rt_default def[2];
 	struct loop_timer reassert; /* periodic */
@@ -205,10 +220,42 @@ static int rule_add(struct daemon *d, const struct rule *r, char *err, size_t er
 	return rc < 0 ? rc : 1;
 }
 
+static void own_del_note(struct daemon *d, const struct rt_own_del *o)
+{
+	struct route_ctl *rc = d->route;
+
+	if (!rc)
+		return;
+	rc->own[rc->own_next] = *o;
+	rc->own[rc->own_next].live = true;
+	rc->own_next = (rc->own_next + 1) % RT_OWN_DEL;
+}
+
+/* Was this deletion ours? Then forget it (one event per deletion) and say so. */
+static bool own_del_take(struct route_ctl *rc, const struct rt_own_del *ev)
+{
+	size_t i;
+
+	for (i = 0; i < RT_OWN_DEL; i++) {
+		struct rt_own_del *o = &rc->own[i];
+
+		if (!o->live || o->is_rule != ev->is_rule)
+			continue;
+		if (ev->is_rule ? !rule_equal(&o->rl, &ev->rl) :
+				  (o->family != ev->family || o->table != ev->table))
+			continue;
+		o->live = false;
+		return true;
+	}
+	return false;
+}
+
 static int rule_del(struct daemon *d, const struct rule *r, char *err, size_t errlen)
 {
 	int rc = rule_send(d, r, RTM_DELRULE, 0, err, errlen);
 
+	if (rc == 0)
+		own_del_note(d, &(struct rt_own_del){ .is_rule = true, .rl = *r });
 	return rc == -ENOENT || rc == -ESRCH ? 0 : rc;
 }
 
@@ -221,6 +268,8 @@ static int table_route_del(struct daemon *d, const struct route *installed, char
 
 	r.nnh = 0;
 	rc = route_send(d, &r, RTM_DELROUTE, 0, err, errlen);
+	if (rc == 0)
+		own_del_note(d, &(struct rt_own_del){ .family = r.family, .table = r.table });
 	return rc == -ESRCH || rc == -ENOENT || rc == -ENODEV ? 0 : rc;
 }
 
@@ -836,7 +885,8 @@ void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
 		return;
 	if (nlh->nlmsg_type == RTM_NEWRULE || nlh->nlmsg_type == RTM_DELRULE) {
 		if (nlh->nlmsg_type != RTM_DELRULE ||
-		    rule_msg_parse(nlh, nlh->nlmsg_len, &rl) < 0)
+		    rule_msg_parse(nlh, nlh->nlmsg_len, &rl) < 0 ||
+		    own_del_take(rc, &(struct rt_own_del){ .is_rule = true, .rl = rl }))
 			return;
 		list_for_each_entry(e, &rc->ups, node)
 			for (i = 0; i < e->nrules; i++)
@@ -864,7 +914,8 @@ void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
 		}
 		return;
 	}
-	if (nlh->nlmsg_type != RTM_DELROUTE || r.protocol != RTPROT_UPLINKD)
+	if (nlh->nlmsg_type != RTM_DELROUTE || r.protocol != RTPROT_UPLINKD ||
+	    own_del_take(rc, &(struct rt_own_del){ .family = r.family, .table = r.table }))
 		return;
 	list_for_each_entry(e, &rc->ups, node)
 		if (e->has_route[f] && e->route[f].table == r.table) {

@@ -975,7 +975,11 @@ static void *web_create(struct daemon *d, const void *conf)
 	hosts_set(w);
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_request, w,
+	/* the port only names the listener in libmicrohttpd's messages ("port 0" otherwise) */
+	w->mhd = MHD_start_daemon(flags, ntohs(sa.ss_family == AF_INET6 ?
+					       ((struct sockaddr_in6 *)&sa)->sin6_port :
+					       ((struct sockaddr_in *)&sa)->sin_port),
+				  NULL, NULL, web_request, w,
 				  MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
