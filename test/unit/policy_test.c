@@ -360,6 +360,34 @@ static void test_run_adopt_switch_fail(void **state)
 	assert_null(policy_prefer_get(&x->d));
 	loop_run_due(&x->d.loop);
 	assert_true(x->u[0].active);
+
+	/* the reason follows the pin even when the route does not move (issue 13) */
+	assert_int_equal(policy_prefer(&x->d, "isp1", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_string_equal(policy_reason(&x->d), "isp1 preferred by the operator (up, priority 10)");
+	x->u[0].health.state = HEALTH_DEGRADED; /* pinned at 35 % loss: not "up" */
+	policy_run(&x->d);
+	assert_true(x->u[0].active);
+	assert_string_equal(policy_reason(&x->d),
+			    "isp1 preferred by the operator (degraded, priority 10)");
+	x->u[1].health.state = HEALTH_DOWN;
+	assert_int_equal(policy_prefer(&x->d, "auto", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[0].active);
+	assert_string_equal(policy_reason(&x->d), "keeping isp1 (degraded, priority 10)");
+
+	/* maintenance: a disabled uplink is left, and the reason says who */
+	x->u[0].health.state = x->u[1].health.state = HEALTH_UP;
+	assert_int_equal(policy_admin(&x->d, "isp1", true, "test", err, sizeof(err)), 0);
+	assert_true(policy_disabled(&x->d, "isp1", NULL, NULL));
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[1].active);
+	assert_string_equal(policy_reason(&x->d),
+			    "isp1 disabled by test; isp2 up (priority 20)");
+	assert_int_equal(policy_admin(&x->d, "isp9", true, "test", err, sizeof(err)), -ENOENT);
+	assert_int_equal(policy_admin(&x->d, "isp1", false, "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[0].active);
 }
 
 static void test_run_balance(void **state)
