@@ -11,6 +11,8 @@
 #   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
 #   make check-image the image lab: the booted image is the router (test/image/)
 #   make check-boards  every board builds and its default uplinkd.conf passes uplinkd -t
+#   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
+#   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
 # Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
 # plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
@@ -63,8 +65,8 @@ LIBS += $(sort $(libs-y))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
-.PHONY: web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab demo bench clean distclean \
+.PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
+	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean \
 	image qemu check-image check-boards check-recipes
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -142,7 +144,8 @@ unit: $(foreach t,$(unit-tests),$(BUILD)/unit/$(t)_test)
 
 # ---- fuzzing (libFuzzer) ----------------------------------------------------
 # test/fuzz/X.mk:  fuzzers += X ;  X-fuzz-src := daemon/x.c ... ; seeds in
-# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy.
+# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy. X-fuzz-plugins := y
+# links the build's real plugin list; X-fuzz-flags adds libFuzzer options (e.g. -max_len).
 
 fuzzers :=
 include $(sort $(wildcard test/fuzz/*.mk))
@@ -160,12 +163,14 @@ $(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
 fuzz-build: $(foreach f,$(fuzzers),$(BUILD)/fuzz/$(f)_fuzz)
 
 fuzz: fuzz-build
-	@fail=0; for f in $(fuzzers); do \
+	@$(foreach f,$(fuzzers),$(f)_flags='$($(f)-fuzz-flags)';) \
+	fail=0; for f in $(fuzzers); do \
+		eval "flags=\$$$${f}_flags"; \
 		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
 		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
 		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
-		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$flags \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
 		grep -E '^Done|#[0-9]+ *DONE' $(BUILD)/fuzz/$$f.log | tail -1; \
@@ -205,6 +210,8 @@ check: deps
 	$(MAKE) rules
 	$(MAKE) check-boards
 	$(MAKE) check-recipes
+	$(MAKE) deb-test
+	$(MAKE) selftest
 	$(MAKE) lab
 	$(MAKE) check-image
 
@@ -218,6 +225,15 @@ check-build:
 
 lab: build/asan/uplinkd build/asan/uplinkctl tools web-deps
 	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
+
+# The harness's own test: broken scenarios (test/lab/selftest/) must be reported as failures.
+selftest: build/asan/uplinkd build/asan/uplinkctl tools $(BUILD)/tools/leak.so
+	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/selftest.sh
+
+# leak.so: the test hook that makes the daemon leak (preloaded by test/lab/selftest/s_leak*.sh)
+$(BUILD)/tools/leak.so: test/lab/selftest/leak.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O0 -o $@ $<
 
 ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
@@ -271,6 +287,38 @@ qemu: image
 check-image: image
 	$(MAKE) tools
 	test/image/t_image.sh build/image/qemu-x86_64
+# ---- install and the Debian package -------------------------------------------
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the daemon, the CLI, the systemd
+# unit, the README and an example configuration; an existing configuration is never
+# overwritten. `make deb`: build/uplinkd_VERSION_ARCH.deb (packaging/mkdeb.sh); its test is
+# test/pkg/t_deb.sh (`make deb-test`).
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+DOCDIR ?= $(PREFIX)/share/doc/uplinkd
+EXAMPLE_CONF ?= board/x86/uplinkd.conf
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/uplinkd
+	install -m 0755 $(BUILD)/uplinkd $(DESTDIR)$(SBINDIR)/uplinkd
+	install -m 0755 $(BUILD)/uplinkctl $(DESTDIR)$(BINDIR)/uplinkctl
+	test -e $(DESTDIR)$(SYSCONFDIR)/uplinkd/uplinkd.conf || \
+		install -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/uplinkd/uplinkd.conf
+	install -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(DOCDIR)/uplinkd.conf.example
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/uplinkd.service > $(DESTDIR)$(UNITDIR)/uplinkd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/uplinkd.service
+
+deb: all
+	packaging/mkdeb.sh $(BUILD) $(BUILD)
+
+deb-test: deb
+	test/pkg/t_deb.sh $(BUILD)/uplinkd_*.deb
 
 # ---- dependencies -----------------------------------------------------------
 # Everything a fresh Debian 12 needs; nothing is installed when all are present.
@@ -297,13 +345,15 @@ deps:
 	$(MAKE) web-deps
 
 # The browser test's driver (test/web/package.json pins playwright-core) in build/web;
-# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry the test skips.
+# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry this fails: the
+# browser test cannot run, and a test that cannot run is not a pass.
 web-deps: build/web/node_modules/playwright-core/package.json
 build/web/node_modules/playwright-core/package.json: test/web/package.json
 	@mkdir -p build/web
 	cp test/web/package.json build/web/package.json
 	cd build/web && npm install --no-audit --no-fund --omit=dev --loglevel=error || \
-		echo "web-deps: npm install failed; the browser test will skip"
+		{ echo "web-deps: npm install failed: the browser test needs playwright-core in build/web/node_modules (check the network or the npm registry, then make web-deps)" >&2; exit 1; }
+	@test -f $@ || { echo "web-deps: npm install left no $@" >&2; exit 1; }
 	@touch -c $@
 
 clean:

@@ -38,5 +38,45 @@ done
 # 6. Tests, demo and bench stop what they started by PID, never by name.
 grep -rnE '\b(pkill|killall)\b' test Makefile .ci 2>/dev/null | grep -v 'rules.sh' && bad "pkill/killall above; stop processes by PID"
 
+# 7. Honest tests (issue 14): a green `make check` means it works. `make selftest` feeds the
+# harness broken scenarios; these rules keep the scenarios from hiding failures again.
+for f in test/lab/selftest/*.sh test/lab/selftest.sh; do
+	grep -qxE 'set -euo pipefail' "$f" || bad "$f: no 'set -euo pipefail' line"
+done
+for f in test/lab/t_*.sh; do
+	# errexit and pipefail before anything else runs
+	grep -qxE 'set -euo pipefail' "$f" ||
+		bad "$f: no 'set -euo pipefail' line (a failing command or pipe must fail the scenario)"
+	# the daemon's exit status and sanitizer reports are never thrown away
+	grep -nE 'stop_uplinkd[^#]*\|\|[[:space:]]*(true|:)' "$f" | sed "s|^|$f:|" | grep . &&
+		bad "stop_uplinkd || true above: its failure (exit status, sanitizer report) must fail the test"
+	# `CMD | grep -q` dies of SIGPIPE under pipefail: grepq reads its whole input
+	grep -nE '\|[[:space:]]*grep -[a-zA-Z]*q' "$f" | sed "s|^|$f:|" | grep . &&
+		bad "'| grep -q' above: use '| grepq' (lib.sh)"
+	grep -nE -B1 '^[[:space:]]*grep -[a-zA-Z]*q' "$f" | grep -A1 -E '\|[[:space:]]*$' | grep -E '^[0-9]+:' |
+		sed "s|^|$f:|" | grep . && bad "'| grep -q' across lines above: use '| grepq' (lib.sh)"
+	# jq 1.6's -e is true on empty input
+	grep -nE '\bjq -[a-zA-Z]*e' "$f" | sed "s|^|$f:|" | grep . &&
+		bad "'jq -e' above: use json_true (lib.sh), which fails on empty input"
+	# a tool that make deps installs is needed (need_cmd), never a reason to skip
+	grep -nE 'command -v [^|]*\|\|[[:space:]]*skip_all|\[ -[xdf] [^]]*\] \|\|[[:space:]]*skip_all|ok "# SKIP' "$f" |
+		sed "s|^|$f:|" | grep . && bad "skip for a missing tool above: use need_cmd (lib.sh), a failure"
+	# waits ignored: a wait_for that may time out must be a check
+	grep -nE '^[[:space:]]*wait_for [^#]*\|\|[[:space:]]*(true|:)[[:space:]]*$' "$f" | sed "s|^|$f:|" | grep . &&
+		bad "'wait_for ... || true' above: assert what is waited for (check ... wait_for ...)"
+done
+for f in test/lab/lib.sh test/lab/bgp.sh test/lab/site.sh; do
+	grep -nE '\|[[:space:]]*grep -[a-zA-Z]*q|\bjq -[a-zA-Z]*e ' "$f" | grep -v 'jq -e "\$@"' | grep -v '^[0-9]*:#' |
+		sed "s|^|$f:|" | grep . && bad "'| grep -q' or 'jq -e' above: use grepq / json_true"
+done
+
+# 8. cmocka tests never skip: what cannot run here is a failure or belongs in the lab.
+grep -nE '\bskip\(\)' test/unit/*.c && bad "cmocka skip() above: a unit test that cannot run must fail"
+
+# 9. Tests assert behaviour, not wall-clock speed (speed is measured by make bench). A lab
+# check may not compare a duration or a rate; deadlines are generous wait_for timeouts.
+grep -nE 'max_gap\.start_ms|rtt_ms *[<>]|\.received *> *[0-9]{3,}|elapsed_ms|_ms *(<|<=) *[0-9]' \
+	test/lab/t_*.sh | grep . && bad "wall-clock assertion above: measure it in test/bench, assert behaviour here"
+
 [ $fail -eq 0 ] && echo "rules: all code rules hold"
 exit $fail

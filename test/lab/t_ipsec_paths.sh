@@ -3,12 +3,11 @@
 # unreachable (the second is used), charon restarts under uplinkd (it reconnects and re-loads
 # the connection on the same path: no failover), and a blackhole on isp1 moves the default
 # route and the tunnel with it; both come back after the uplink's hold-down.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/site.sh"
 need_uplinkd
-command -v swanctl >/dev/null && [ -x /usr/sbin/charon-systemd ] && command -v pki >/dev/null ||
-	skip_all "strongSwan not installed (make deps)"
+need_cmd swanctl /usr/sbin/charon-systemd pki
 plan 13
 lab_up
 site_up
@@ -33,7 +32,7 @@ check "first remote unreachable: the tunnel comes up to the second one (certific
 	wait_for 30 tunnel_on hq isp1 $SITE_B
 check "LAN host reaches the site's LAN" lan_to_site
 check "the journal says why the first remote was left" \
-	eval 'events_json | jq -e "[.[] | select(.type == \"tunnel\" and (.reason | test(\"no IKE_SA with $SITE_A via isp1\")))] | length >= 1"'
+	eval 'events_json | json_true "[.[] | select(.type == \"tunnel\" and (.reason | test(\"no IKE_SA with $SITE_A via isp1\")))] | length >= 1"'
 
 moves=$(tunnel_field hq moves)
 acts=$(active_events | wc -l)
