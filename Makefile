@@ -7,6 +7,10 @@
 #                    tests, fuzzers (briefly), code rules, lab tests in namespaces
 #   make demo        the daemon in a simulated two-ISP network, with a fault story
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
+#   make image BOARD=qemu-x86_64   firmware image from Debian packages -> build/image/BOARD/
+#   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
+#   make check-image the image lab: the booted image is the router (test/image/)
+#   make check-boards  every board builds and its default uplinkd.conf passes uplinkd -t
 #   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
 #   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
@@ -26,7 +30,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
-LIBS := -lmnl -lconfig -ljson-c -lm
+LIBS := -lmnl -lconfig -ljson-c -lcap-ng -lm
 LDFLAGS ?=
 
 ifneq ($(SAN),)
@@ -62,7 +66,8 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean
+	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean \
+	image qemu check-image check-boards check-recipes
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
@@ -203,9 +208,12 @@ check: deps
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
 	$(MAKE) fuzz
 	$(MAKE) rules
+	$(MAKE) check-boards
+	$(MAKE) check-recipes
 	$(MAKE) deb-test
 	$(MAKE) selftest
 	$(MAKE) lab
+	$(MAKE) check-image
 
 # The build matrix: a disabled plugin cannot rot.
 check-build:
@@ -240,6 +248,45 @@ bench: deps
 	$(MAKE) all tools
 	test/bench/run.sh
 
+# ---- boards, firmware image, image lab ------------------------------------------
+# Each board is built in build/board/BOARD with its own defconfig; the image of a board
+# packs that build (board/common/mkimage.sh). The arm64 board cross-builds (CROSS=1).
+
+BOARDS := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
+IMAGE_BOARD = $(if $(filter lab,$(BOARD)),qemu-x86_64,$(BOARD))
+
+board-build-%: deps-kconfig
+	@mkdir -p build/board/$*
+	$(MAKE) BUILD=build/board/$* BOARD=$* defconfig >/dev/null
+	$(MAKE) BUILD=build/board/$* BOARD=$* all
+
+deps-kconfig:
+	@test -n "$(KCONFIGLIB)" || $(MAKE) deps
+
+check-boards:
+	@fail=0; for b in $(BOARDS); do \
+		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b defconfig >/dev/null && \
+		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b all >/dev/null || { fail=1; echo "not ok - $$b builds"; continue; }; \
+		echo "ok - $$b builds"; \
+		if build/board/check-$$b/uplinkd -t -c board/$$b/uplinkd.conf >build/board/check-$$b/t.log 2>&1; \
+		then echo "ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; \
+		else echo "not ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; sed 's/^/#   /' build/board/check-$$b/t.log; fail=1; fi; \
+		test -f board/$$b/interfaces || { [ $$b = lab ] || { echo "not ok - $$b has an interface map"; fail=1; }; }; \
+	done; exit $$fail
+
+check-recipes:
+	test/image/check_recipes.sh
+
+image: deps
+	$(MAKE) board-build-$(IMAGE_BOARD)
+	board/common/mkimage.sh $(IMAGE_BOARD) build/board/$(IMAGE_BOARD) build/image/$(IMAGE_BOARD)
+
+qemu: image
+	test/image/qemu.sh interactive build/image/qemu-x86_64
+
+check-image: image
+	$(MAKE) tools
+	test/image/t_image.sh build/image/qemu-x86_64
 # ---- install and the Debian package -------------------------------------------
 # `make install` (PREFIX=/usr/local, DESTDIR for staging): the daemon, the CLI, the systemd
 # unit, the README and an example configuration; an existing configuration is never
@@ -277,11 +324,12 @@ deb-test: deb
 # Everything a fresh Debian 12 needs; nothing is installed when all are present.
 
 DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
-	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
+	libmnl-dev libnftnl-dev libconfig-dev libcap-ng-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
 	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat openssl \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
-	chromium wrk
+	chromium wrk \
+	qemu-system-x86 qemu-system-arm busybox-static cpio kmod
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

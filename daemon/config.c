@@ -131,6 +131,8 @@ static const struct cfg_key top_keys[] = {
 	{ "state_dir", CFG_STRING, offsetof(struct config, state_dir), 0, .min = 1,
 	  .def_str = "/var/lib/uplinkd" },
 	{ "journal", CFG_GROUP, 0, 0, .sub = journal_keys },
+	{ "user", CFG_STRING, offsetof(struct config, user), 0, .min = 1,
+	  .hint = "the user uplinkd runs as after start-up, e.g. user = \"uplinkd\";" },
 	{ "hooks", CFG_GROUP, 0, 0, .sub = hooks_keys },
 	CFG_END
 };
@@ -373,7 +375,7 @@ static void check_top_level(const config_setting_t *root, struct cfg_diag *d)
 			}
 		}
 		if (!known)
-			cfg_diag_add(d, cfg_line(s), "%s: unknown key; the top level takes uplinks, policy, control, state_dir, journal, hooks and plugin sections",
+			cfg_diag_add(d, cfg_line(s), "%s: unknown key; the top level takes uplinks, policy, control, state_dir, journal, user, hooks and plugin sections",
 				     name);
 	}
 }
