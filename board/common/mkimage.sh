@@ -69,7 +69,7 @@ RUNTIME_PKGS="busybox-static iproute2 nftables ethtool strongswan-swanctl charon
 	libmicrohttpd12 libcrypt1"
 if [ -n "$SR" ] && [ ! -f "$SR/.done" ]; then
 	echo "mkimage: fetching the $ARCH userland (apt-get download) into $SR"
-	# shellcheck disable=SC2086 # word lists
+	# shellcheck disable=SC2086,SC2046 # word lists
 	pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
 		--no-replaces --no-enhances $(printf "%s$APTARCH " $RUNTIME_PKGS) 2>/dev/null |
 		grep -v '^[ <]' | grep ":$ARCH\$" | sort -u |
