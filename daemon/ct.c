@@ -257,6 +257,69 @@ int ct_flush_uplink(struct daemon *d, const struct uplink *u)
 	return total ? total : first_err;
 }
 
+/* ---- counting by mark (balance mode) ---- */
+
+static int ct_mark_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) != CTA_MARK)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return MNL_CB_ERROR;
+	*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+int ct_msg_mark(const void *nlmsg, size_t len, uint32_t *mark)
+{
+	const struct nlmsghdr *nlh = nlmsg;
+
+	*mark = 0;
+	if (len < sizeof(*nlh) || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)) ||
+	    (nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK)
+		return -EINVAL;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ct_mark_cb, mark) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+struct ct_tally {
+	const uint32_t *marks;
+	size_t n;
+	uint64_t *counts;
+	long seen;
+};
+
+static int ct_tally_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_tally *t = data;
+	uint32_t mark;
+	size_t i;
+
+	if (ct_msg_mark(nlh, nlh->nlmsg_len, &mark) < 0)
+		return MNL_CB_OK;
+	t->seen++;
+	for (i = 0; i < t->n; i++)
+		if (mark && t->marks[i] == mark)
+			t->counts[i]++;
+	return MNL_CB_OK;
+}
+
+long ct_count_marks(struct daemon *d, const uint32_t *marks, size_t n, uint64_t *counts)
+{
+	uint32_t buf[CT_MSG_SIZE / sizeof(uint32_t)];
+	struct ct_tally t = { .marks = marks, .n = n, .counts = counts };
+	char err[NL_ERRLEN];
+	int rc;
+
+	memset(counts, 0, n * sizeof(*counts));
+	if (!d->ct)
+		return -ENOTCONN;
+	ct_msg_build_dump(buf, sizeof(buf), AF_UNSPEC, 0);
+	rc = nl_sock_talk(&d->ct->sk, (struct nlmsghdr *)buf, ct_tally_cb, &t, err, sizeof(err));
+	return rc < 0 ? rc : t.seen;
+}
+
 int ct_init(struct daemon *d)
 {
 	struct ct *ct = calloc(1, sizeof(*ct));

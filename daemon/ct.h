@@ -35,7 +35,14 @@ int ct_msg_match(const void *nlmsg, size_t len, int family, const void *addr,
 		 struct ct_tuple *t);
 int ct_msg_build_delete(void *buf, size_t len, const struct ct_tuple *t, uint32_t seq);
 
+/* Pure: the ct mark of a conntrack message (0 when it has none). 0 or -EINVAL. */
+int ct_msg_mark(const void *nlmsg, size_t len, uint32_t *mark);
+
 int ct_init(struct daemon *d);
+/* Count the entries (both families) whose ct mark is marks[i] into counts[i]
+ * (balance mode: the connections each uplink carries). Returns the total
+ * number of entries seen, or -errno. */
+long ct_count_marks(struct daemon *d, const uint32_t *marks, size_t n, uint64_t *counts);
 void ct_destroy(struct daemon *d);
 /* Returns the number of entries deleted, or -errno. */
 int ct_flush_uplink(struct daemon *d, const struct uplink *u);

@@ -16,6 +16,7 @@
  * change) and control.c (prefer, status getters).
  */
 #include "policy.h"
+#include "policy_flow.h"
 #include "bus.h"
 #include "ct.h"
 #include "daemon.h"
@@ -146,7 +147,7 @@ int policy_init(struct daemon *d)
 	loop_event_init(&p->ev, policy_ev_cb);
 	snprintf(p->reason, sizeof(p->reason), "no decision yet");
 	d->policy = p;
-	return 0;
+	return policy_flow_init(d);
 }
 
 void policy_destroy(struct daemon *d)
@@ -156,6 +157,7 @@ void policy_destroy(struct daemon *d)
 	if (!d || !d->policy)
 		return;
 	p = d->policy;
+	policy_flow_destroy(d);
 	loop_event_cancel(&d->loop, &p->ev);
 	free(p->prefer);
 	free(p);
@@ -458,6 +460,7 @@ void policy_run(struct daemon *d)
 		policy_run_balance(d, ups, c, n);
 	else
 		policy_run_failover(d, ups, c, n);
+	policy_flow_run(d); /* balance shares and per-flow rules: the inet uplinkd table */
 out:
 	free(c);
 	free(ups);

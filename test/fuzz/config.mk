@@ -1,2 +1,2 @@
 fuzzers += config
-config-fuzz-src := daemon/config.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c
+config-fuzz-src := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c

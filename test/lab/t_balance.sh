@@ -1,0 +1,55 @@
+#!/bin/bash
+# Balance mode: 1 000 TCP connections from the LAN host with weights 3:1 split 75/25 within
+# +-10 %, counted per connection at the far end by the source address the masquerade gave it;
+# every connection keeps its carrier for its whole life (not one message of any connection is
+# lost or arrives from another source). The same over IPv6. The table goes with the daemon.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/balance.sh"
+need_uplinkd
+plan 14
+lab_up
+balance_conf
+check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
+check "status: isp1 takes 75 % of new connections, isp2 25 %" \
+	wait_for 10 eval 'share_is isp1 75 && share_is isp2 25'
+nft_table >"$RUN/table.txt"
+check "uplinkd owns table inet uplinkd with the prerouting chain" \
+	grep -F "hook prerouting priority mangle" "$RUN/table.txt"
+
+# IPv4: 1 000 connections, a message every 500 ms each for 10 s
+flows_serve tcp4 7000 12500
+flows_client cli4 "$SINK_V4" 7000 1000 10000 --interval-ms 500
+flows_wait tcp4
+diag "client: $(cat "$RUN/cli4.json")"
+diag "far end: $(jq -c '{ids, rx, moved, by_src}' "$RUN/tcp4.json")"
+check "all 1000 connections were established and none failed" \
+	jq -e '.connected == 1000 and .errors == 0' "$RUN/cli4.json"
+check "the far end saw 1000 connections" jq -e '.ids == 1000' "$RUN/tcp4.json"
+n1=$(share_of "$RUN/tcp4.json" "$ISP1_V4")
+n2=$(share_of "$RUN/tcp4.json" "$ISP2_V4")
+check "isp1 carried 75 % +-10 % of them ($n1)" between "$n1" 675 825
+check "isp2 carried 25 % +-10 % of them ($n2)" between "$n2" 175 325
+check "every connection kept one carrier: none seen from two sources" \
+	jq -e '.moved == 0 and ([.flows[] | .src | length] | max) == 1' "$RUN/tcp4.json"
+sent=$(jq .sent "$RUN/cli4.json")
+check "every message of every connection arrived ($sent sent)" \
+	jq -e --argjson s "$sent" '.rx == $s and ([.flows[] | .rx] | min) == ([.flows[] | .rx] | max)' \
+	"$RUN/tcp4.json"
+check "status: connections per uplink are counted" \
+	eval '[ "$(uplink_field isp1 connections)" -gt 0 ] && [ "$(uplink_field isp2 connections)" -gt 0 ]'
+
+# IPv6: the same table marks IPv6 connections
+flows_serve tcp6 7006 8500
+flows_client cli6 "$SINK_V6" 7006 400 6000 --interval-ms 500
+flows_wait tcp6
+diag "far end (IPv6): $(jq -c '{ids, moved, by_src}' "$RUN/tcp6.json")"
+m1=$(share_of "$RUN/tcp6.json" "$ISP1_V6")
+m2=$(share_of "$RUN/tcp6.json" "$ISP2_V6")
+check "IPv6: all 400 connections lived and none changed carrier" \
+	eval 'jq -e ".connected == 400 and .errors == 0" "$RUN/cli6.json" && jq -e ".ids == 400 and .moved == 0" "$RUN/tcp6.json"'
+check "IPv6: split 3:1 ($m1 / $m2)" eval 'between "$m1" 260 340 && [ $((m1 + m2)) -eq 400 ]'
+
+# in this shell, not check's $(...): the daemon is this shell's child
+if stop_uplinkd; then ok "uplinkd stops cleanly"; else not_ok "uplinkd stops cleanly"; fi
+check "the table left with the daemon" eval '! in_rtr nft list table inet uplinkd'
