@@ -456,11 +456,13 @@ void policy_run(struct daemon *d)
 		c[i].preferred = p->prefer && strcmp(p->prefer, u->cfg.name) == 0;
 		i++;
 	}
+	/* new connections first (the inet uplinkd table), then routes and flushes: a flow
+	 * flushed off a failed uplink must not be marked for it again meanwhile */
+	policy_flow_run(d);
 	if (d->cfg && d->cfg->policy.mode == POLICY_BALANCE)
 		policy_run_balance(d, ups, c, n);
 	else
 		policy_run_failover(d, ups, c, n);
-	policy_flow_run(d); /* balance shares and per-flow rules: the inet uplinkd table */
 out:
 	free(c);
 	free(ups);
