@@ -3,10 +3,11 @@
  * DOC: config_rules.c - policy.rules: per-flow rules, parsed and checked
  *
  * Owns the key table of one rule and its cross-reference pass: names unique and
- * plain, uplinks named in the config and each listed once, prefixes valid with
+ * plain, uplinks named in the config, prefixes valid with
  * no host bits, ports only with tcp/udp, icmp only with IPv4 prefixes (icmpv6
  * with IPv6), one family between src and dst, and a bounded expansion into
- * nft rules (src x dst x sport x dport). Pure: no running state. Called by
+ * nft rules (src x dst x sport x dport); schema.c already refuses a name listed
+ * twice. Pure: no running state. Called by
  * config.c (config_from); config_prefix_parse() also by policy_flow.c.
  */
 #include "config.h"
@@ -123,7 +124,7 @@ static int prefixes_check(const struct cfg_rule *r, const struct cfg_strv *v, co
 static void check_rule(const struct config *cfg, size_t i, struct cfg_diag *d)
 {
 	const struct cfg_rule *r = rule_at(cfg, i);
-	size_t j, k, expand;
+	size_t j, expand;
 	int fs, fd, fams;
 
 	if (r->name && !plain_name(r->name))
@@ -137,10 +138,6 @@ static void check_rule(const struct config *cfg, size_t i, struct cfg_diag *d)
 		if (!config_find_uplink(cfg, r->uplinks.v[j]))
 			cfg_diag_add(d, r->line, "policy.rules.[%zu].uplinks.[%zu]: no uplink named \"%s\"; use one of the names in uplinks",
 				     i, j, r->uplinks.v[j]);
-		for (k = 0; k < j; k++)
-			if (!strcmp(r->uplinks.v[j], r->uplinks.v[k]))
-				cfg_diag_add(d, r->line, "policy.rules.[%zu].uplinks.[%zu]: \"%s\" is listed twice; list each uplink once",
-					     i, j, r->uplinks.v[j]);
 	}
 	fs = prefixes_check(r, &r->src, "src", i, d);
 	fd = prefixes_check(r, &r->dst, "dst", i, d);
