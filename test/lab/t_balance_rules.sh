@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/balance.sh"
 need_uplinkd
-plan 17
+plan 21
 
 RULES='rules = (
     { name = "hq"; proto = "tcp"; dport = [ 7201 ];
@@ -22,10 +22,24 @@ conf_sub "$RUN/uplinkd.conf" 's/policy = { mode = "failover"; };/policy = { mode
 # the rules span lines: substitute them with awk, not sed
 awk -v r="$RULES" '{ sub(/@RULES@/, r); print }' "$RUN/uplinkd.conf" >"$RUN/u.tmp"
 mv "$RUN/u.tmp" "$RUN/uplinkd.conf"
+echo 'web = { listen = "100.80.0.1:8080"; };' >>"$RUN/uplinkd.conf"
 start_uplinkd "$RUN/uplinkd.conf"
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
 check "status: rule hq uses isp2, first in its list" wait_for 5 rule_uplink_is hq isp2
 diag "rules: $(ctl status --json | jq -c '[.rules[] | {name, uplink, reason}]')"
+ctl status >"$RUN/status.txt"
+check "uplinkctl status shows the shares and each rule's uplink and reason" \
+	eval 'grep -E "^  isp1 +75 %" "$RUN/status.txt" && grep -E "^  hq +failover +isp2 +isp2 first in the list" "$RUN/status.txt"'
+web() { in_ns lan curl -sS --max-time 5 "$@"; }
+check "the web API shows the rules and shares" \
+	eval 'web http://100.80.0.1:8080/api/status | jq -e ".rules[0].uplink == \"isp2\" and .uplinks[0].share_pct == 75"'
+web http://100.80.0.1:8080/metrics >"$RUN/metrics.txt"
+check "/metrics has each uplink's share and connections and each rule's uplink" \
+	eval 'grep -Fx "uplinkd_uplink_new_connection_share_ratio{uplink=\"isp1\"} 0.75" "$RUN/metrics.txt" &&
+	      grep -E "^uplinkd_uplink_connections\{uplink=\"isp2\"\} [0-9]+$" "$RUN/metrics.txt" &&
+	      grep -Fx "uplinkd_rule_info{rule=\"hq\",action=\"failover\",uplink=\"isp2\"} 1" "$RUN/metrics.txt"'
+check "/metrics stays valid Prometheus text (test/web/promcheck.py)" \
+	python3 "$LAB_ROOT/test/web/promcheck.py" "$RUN/metrics.txt"
 
 flows_serve hq4 7201 4500
 flows_client hq4-cli "$SINK_V4" 7201 100 3000 --interval-ms 500
