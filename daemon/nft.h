@@ -36,7 +36,7 @@ struct daemon;
 #define NFT_CHAIN "prerouting"
 #define NFT_SLOTS 100	     /* new connections are spread over 100 random slots */
 #define NFT_MAX_IFS 16
-#define NFT_MAX_MAPS 65	     /* `shares` plus one per balance rule */
+#define NFT_MAX_MAPS 257     /* `shares` plus one per balance rule (policy.rules: 256) */
 #define NFT_BATCH_MAX (1 << 20)
 
 struct nft_prefix {
