@@ -23,12 +23,25 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 
 #define CT_MSG_SIZE 512
+
+#define CT_COUNT_MAX 16
 
 struct ct {
 	struct daemon *d;
 	struct nl_sock sk;
+	/* counting connections by mark: non-blocking, driven by the loop */
+	struct mnl_socket *cmnl;
+	struct loop_fd cfd;
+	bool counting;
+	uint32_t count_seq, seq_hint;
+	uint32_t marks[CT_COUNT_MAX];
+	uint64_t tally[CT_COUNT_MAX], counts[CT_COUNT_MAX];
+	size_t ncount, counted_n;
+	uint64_t counted_ms;
 };
 
 /* ---- pure builders and parser ---- */
@@ -283,41 +296,97 @@ int ct_msg_mark(const void *nlmsg, size_t len, uint32_t *mark)
 	return 0;
 }
 
-struct ct_tally {
-	const uint32_t *marks;
-	size_t n;
-	uint64_t *counts;
-	long seen;
-};
-
-static int ct_tally_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * Counting runs on its own non-blocking socket, one receive per loop wake-up: the kernel
+ * walks the conntrack hash (every namespace's, on a shared host) as each buffer is read,
+ * which took 150 ms for 1 000 entries in the lab when done in one go.
+ */
+static void ct_count_finish(struct ct *ct, bool ok)
 {
-	struct ct_tally *t = data;
-	uint32_t mark;
-	size_t i;
-
-	if (ct_msg_mark(nlh, nlh->nlmsg_len, &mark) < 0)
-		return MNL_CB_OK;
-	t->seen++;
-	for (i = 0; i < t->n; i++)
-		if (mark && t->marks[i] == mark)
-			t->counts[i]++;
-	return MNL_CB_OK;
+	if (ok) {
+		memcpy(ct->counts, ct->tally, sizeof(ct->counts));
+		ct->counted_n = ct->ncount;
+		ct->counted_ms = loop_clock_realtime_ms();
+	}
+	ct->counting = false;
+	loop_fd_del(&ct->d->loop, &ct->cfd);
 }
 
-long ct_count_marks(struct daemon *d, const uint32_t *marks, size_t n, uint64_t *counts)
+static void ct_count_ready(struct loop_fd *f, uint32_t events)
 {
-	uint32_t buf[CT_MSG_SIZE / sizeof(uint32_t)];
-	struct ct_tally t = { .marks = marks, .n = n, .counts = counts };
-	char err[NL_ERRLEN];
-	int rc;
+	struct ct *ct = container_of(f, struct ct, cfd);
+	uint32_t buf[NL_BUF_SIZE / sizeof(uint32_t)];
+	const struct nlmsghdr *m;
+	ssize_t n;
+	int left;
+	size_t i;
 
-	memset(counts, 0, n * sizeof(*counts));
-	if (!d->ct)
+	(void)events;
+	n = recv(f->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		log_warn("conntrack: counting connections: recv: %s", strerror(errno));
+		ct_count_finish(ct, false);
+		return;
+	}
+	left = (int)n;
+	for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+		uint32_t mark;
+
+		if (m->nlmsg_seq != ct->count_seq)
+			continue;
+		if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR) {
+			ct_count_finish(ct, m->nlmsg_type == NLMSG_DONE);
+			return;
+		}
+		if (ct_msg_mark(m, m->nlmsg_len, &mark) < 0 || !mark)
+			continue;
+		for (i = 0; i < ct->ncount; i++)
+			if (ct->marks[i] == mark)
+				ct->tally[i]++;
+	}
+}
+
+int ct_count_marks_start(struct daemon *d, const uint32_t *marks, size_t n)
+{
+	struct ct *ct = d->ct;
+	uint32_t buf[CT_MSG_SIZE / sizeof(uint32_t)];
+	int len, err;
+
+	if (!ct || !ct->cmnl)
 		return -ENOTCONN;
-	ct_msg_build_dump(buf, sizeof(buf), AF_UNSPEC, 0);
-	rc = nl_sock_talk(&d->ct->sk, (struct nlmsghdr *)buf, ct_tally_cb, &t, err, sizeof(err));
-	return rc < 0 ? rc : t.seen;
+	if (ct->counting)
+		return -EALREADY;
+	if (n > CT_COUNT_MAX)
+		n = CT_COUNT_MAX;
+	memcpy(ct->marks, marks, n * sizeof(*marks));
+	memset(ct->tally, 0, sizeof(ct->tally));
+	ct->ncount = n;
+	ct->count_seq = ++ct->seq_hint ? ct->seq_hint : ++ct->seq_hint;
+	len = ct_msg_build_dump(buf, sizeof(buf), AF_UNSPEC, ct->count_seq);
+	if (len < 0)
+		return len;
+	if (mnl_socket_sendto(ct->cmnl, buf, (size_t)len) < 0)
+		return -errno;
+	ct->cfd.fd = mnl_socket_get_fd(ct->cmnl);
+	ct->cfd.cb = ct_count_ready;
+	if ((err = loop_fd_add(&d->loop, &ct->cfd, EPOLLIN)) < 0)
+		return err;
+	ct->counting = true;
+	return 0;
+}
+
+int ct_mark_counts(const struct daemon *d, uint64_t *counts, size_t n, uint64_t *when_ms)
+{
+	const struct ct *ct = d->ct;
+
+	if (!ct || !ct->counted_ms)
+		return -ENODATA;
+	memset(counts, 0, n * sizeof(*counts));
+	memcpy(counts, ct->counts, (n < ct->counted_n ? n : ct->counted_n) * sizeof(*counts));
+	*when_ms = ct->counted_ms;
+	return 0;
 }
 
 int ct_init(struct daemon *d)
@@ -330,6 +399,15 @@ int ct_init(struct daemon *d)
 	ct->d = d;
 	if ((err = nl_sock_open(&ct->sk, NETLINK_NETFILTER)) < 0)
 		goto err;
+	ct->cmnl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (ct->cmnl && mnl_socket_bind(ct->cmnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(ct->cmnl);
+		ct->cmnl = NULL;
+	}
+	if (!ct->cmnl)
+		log_warn("conntrack: cannot open a socket to count connections: %s",
+			 strerror(errno));
+	ct->cfd.fd = -1;
 	d->ct = ct;
 	return 0;
 
@@ -344,6 +422,10 @@ void ct_destroy(struct daemon *d)
 
 	if (!ct)
 		return;
+	if (ct->counting)
+		loop_fd_del(&d->loop, &ct->cfd);
+	if (ct->cmnl)
+		mnl_socket_close(ct->cmnl);
 	nl_sock_close(&ct->sk);
 	free(ct);
 	d->ct = NULL;

@@ -39,10 +39,12 @@ int ct_msg_build_delete(void *buf, size_t len, const struct ct_tuple *t, uint32_
 int ct_msg_mark(const void *nlmsg, size_t len, uint32_t *mark);
 
 int ct_init(struct daemon *d);
-/* Count the entries (both families) whose ct mark is marks[i] into counts[i]
- * (balance mode: the connections each uplink carries). Returns the total
- * number of entries seen, or -errno. */
-long ct_count_marks(struct daemon *d, const uint32_t *marks, size_t n, uint64_t *counts);
+/* Start counting the entries (both families) whose ct mark is marks[i] (balance mode:
+ * the connections each uplink carries, at most 16 marks). The dump is read one buffer
+ * per loop wake-up; ct_mark_counts() then has the result. 0, -EALREADY or -errno. */
+int ct_count_marks_start(struct daemon *d, const uint32_t *marks, size_t n);
+/* The last finished count, by mark index, and when it finished. 0 or -ENODATA. */
+int ct_mark_counts(const struct daemon *d, uint64_t *counts, size_t n, uint64_t *when_ms);
 void ct_destroy(struct daemon *d);
 /* Returns the number of entries deleted, or -errno. */
 int ct_flush_uplink(struct daemon *d, const struct uplink *u);

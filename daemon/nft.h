@@ -13,7 +13,7 @@
  *   ct mark != 0 meta mark set ct mark return    (sticky)
  *   ct state != new return                       (flows from before uplinkd)
  *   <match> meta mark set M ct mark set M return (per-flow rules, first match)
- *   meta mark set numgen random mod 100 map @shares ct mark set meta mark
+ *   meta mark set numgen random mod N map @shares ct mark set meta mark
  *
  * A description (struct nft_spec) is turned into one batch by the pure
  * nft_batch_build(): add table, delete table, then recreate everything, so the
@@ -34,7 +34,7 @@ struct daemon;
 
 #define NFT_TABLE "uplinkd"
 #define NFT_CHAIN "prerouting"
-#define NFT_SLOTS 100	     /* new connections are spread over 100 random slots */
+#define NFT_SLOTS 100	     /* new connections are spread over up to 100 random slots */
 #define NFT_MAX_IFS 16
 #define NFT_MAX_MAPS 257     /* `shares` plus one per balance rule (policy.rules: 256) */
 #define NFT_BATCH_MAX (1 << 20)
