@@ -5,7 +5,8 @@
  * Owns struct policy_flow (d->flow): the last plan (shares, each rule's
  * choice and reason, kept by rule name for hysteresis across reloads), the
  * table last installed (to write nothing when nothing changed), the last
- * error and a re-judge timer for SLA rules. Connection counts come from ct.c,
+ * error and a timer that re-runs the policy for SLA rules and after a refused
+ * table. Connection counts come from ct.c,
  * counted in the background and at most FLOW_COUNT_MS old when asked again. policy_flow_run() is the flow half of a policy run: balance.c
  * chooses, expand() turns configured rules into nft rules, nft.c applies.
  * Calls balance.c, nft.c, ct.c (counts), uplink.c/health.c (reads) and the
@@ -382,6 +383,8 @@ void policy_flow_run(struct daemon *d)
 	if (same_table(f, &s))
 		goto out;
 	if (nft_apply(d, &s, err, sizeof(err)) < 0) {
+		/* the kernel may accept it later (a table someone else owns goes away) */
+		loop_timer_set_in(&d->loop, &f->rejudge, FLOW_REJUDGE_NS);
 		if (strcmp(err, f->error)) {
 			snprintf(f->error, sizeof(f->error), "%s", err);
 			log_err("policy: %s", err);
