@@ -2,12 +2,13 @@
 # Balance mode: 1 000 TCP connections from the LAN host with weights 3:1 split 75/25 within
 # +-10 %, counted per connection at the far end by the source address the masquerade gave it;
 # every connection keeps its carrier for its whole life (not one message of any connection is
-# lost or arrives from another source). The same over IPv6. The table goes with the daemon.
+# lost or arrives from another source). The same over IPv6. A weight change moves no existing
+# connection. The table goes with the daemon.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/balance.sh"
 need_uplinkd
-plan 14
+plan 16
 lab_up
 balance_conf
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
@@ -56,5 +57,22 @@ check "IPv6: all 400 connections lived and none changed carrier" \
 check "IPv6: split 3:1 ($m1 / $m2)" eval 'between "$m1" 260 340 && [ $((m1 + m2)) -eq 400 ]'
 
 # in this shell, not check's $(...): the daemon is this shell's child
+# a weight change affects new connections only: 300 connections run across a reload to 1:3
+flows_serve wchg 7007 9500
+in_ns lan "$TOOLS/flows" client --host "$SINK_V4" --port 7007 --n 300 --duration-ms 8000 \
+	--interval-ms 200 >"$RUN/wchg-cli.json" &
+wcli=$!
+sleep 3
+conf_sub "$RUN/uplinkd.conf" 's/weight = 3;//' 's/priority = 20;/priority = 20; weight = 3;/'
+check "a reload turns the weights to 1:3" eval 'ctl reload && wait_for 5 eval "share_is isp1 25 && share_is isp2 75"'
+wait "$wcli"
+flows_wait wchg
+diag "across the weight change: $(jq -c '{ids, moved, by_src}' "$RUN/wchg.json")"
+w1=$(share_of "$RUN/wchg.json" "$ISP1_V4")
+check "the connections opened before it stayed where they were, every message arriving, 3:1 ($w1 of 300 on isp1)" \
+	eval 'jq -e ".connected == 300 and .errors == 0" "$RUN/wchg-cli.json" &&
+	      jq -e ".ids == 300 and .moved == 0 and ([.flows[].rx] | min) == ([.flows[].rx] | max)" \
+		"$RUN/wchg.json" && between "$w1" 195 255'
+
 if stop_uplinkd; then ok "uplinkd stops cleanly"; else not_ok "uplinkd stops cleanly"; fi
 check "the table left with the daemon" eval '! in_rtr nft list table inet uplinkd'
