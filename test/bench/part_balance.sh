@@ -81,15 +81,14 @@ hz=$(getconf CLK_TCK)
 t0=$(date +%s%N)
 c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 : >"$T/status"
-for i in $(seq 10); do
-	# ip netns exec alone costs ~100 ms on a loaded host: subtract it, measured just before
-	s0=$(date +%s%N)
-	in_rtr true
-	s1=$(date +%s%N)
-	ctl status --json >/dev/null
-	echo $((($(date +%s%N) - s1 - (s1 - s0)) / 1000000)) >>"$T/status"
-	sleep 2.5	# the connection counts are cached for 2 s: each call counts afresh
-done
+# timed inside the router namespace (one ip netns exec, whose own cost varies by 100 ms on a
+# loaded host), less an uplinkctl run that finds no socket (starting a process costs as much);
+# each call 2.5 s after the last finds the count old and starts a new one
+in_rtr bash -c 'for i in $(seq 10); do
+	s0=$(date +%s%N); "$0" -s "$1.none" status >/dev/null 2>&1; s1=$(date +%s%N)
+	"$0" -s "$1" status --json >/dev/null; s2=$(date +%s%N)
+	echo $(((s2 - s1 - (s1 - s0)) / 1000000)); sleep 2.5
+done' "$UPLINKCTL" "$SOCK" >>"$T/status"
 c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 t1=$(date +%s%N)
 cpu=$(awk -v c=$((c1 - c0)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ns / 1e9)}')
@@ -103,4 +102,4 @@ echo "bench balance: CPU $cpu % with $conns connections counted; $(cat "$T/cli.j
 echo "| balance: apply the whole inet uplinkd table, 100 rules ($nrules nft rules), one batch (µs) | $(median <"$T/full") | $(worst <"$T/full") | ≤ 50000 |"
 echo "| balance: apply after a weight change, same table (µs) | $(median <"$T/weight") | $(worst <"$T/weight") | ≤ 50000 |"
 echo "| balance: daemon CPU with 1000 TCP connections active (status asked every 2.5 s) | $cpu % | | ≤ 1 % |"
-echo "| balance: uplinkctl status with 1000 connections (counted in the background, one buffer per wake-up), less ip netns exec (ms) | $(median <"$T/status") | $(worst <"$T/status") | ≤ 100 |"
+echo "| balance: uplinkctl status with 1000 connections (counted in the background, one buffer per wake-up), less uplinkctl's own start (ms) | $(median <"$T/status") | $(worst <"$T/status") | ≤ 100 |"
