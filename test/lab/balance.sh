@@ -59,3 +59,15 @@ rule_uplink_is() {	# RULE UPLINK
 }
 
 nft_table() { in_rtr nft list table inet uplinkd; }
+
+# jq -e passes on empty input (jq 1.6): these fail on it
+jfile() {	# FILE JQ-ARGS...: jq -e on a file that must not be empty
+	local f=$1
+	shift
+	[ -s "$f" ] && jq -e "$@" "$f" >/dev/null
+}
+jtrue() {	# JQ-ARGS...: jq -e on stdin that must not be empty
+	local in
+	in=$(cat)
+	[ -n "$in" ] && jq -e "$@" <<<"$in" >/dev/null
+}

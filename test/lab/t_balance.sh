@@ -25,18 +25,17 @@ flows_wait tcp4
 diag "client: $(cat "$RUN/cli4.json")"
 diag "far end: $(jq -c '{ids, rx, moved, by_src}' "$RUN/tcp4.json")"
 check "all 1000 connections were established and none failed" \
-	jq -e '.connected == 1000 and .errors == 0' "$RUN/cli4.json"
-check "the far end saw 1000 connections" jq -e '.ids == 1000' "$RUN/tcp4.json"
+	jfile "$RUN/cli4.json" '.connected == 1000 and .errors == 0'
+check "the far end saw 1000 connections" jfile "$RUN/tcp4.json" '.ids == 1000'
 n1=$(share_of "$RUN/tcp4.json" "$ISP1_V4")
 n2=$(share_of "$RUN/tcp4.json" "$ISP2_V4")
 check "isp1 carried 75 % +-10 % of them ($n1)" between "$n1" 675 825
 check "isp2 carried 25 % +-10 % of them ($n2)" between "$n2" 175 325
 check "every connection kept one carrier: none seen from two sources" \
-	jq -e '.moved == 0 and ([.flows[] | .src | length] | max) == 1' "$RUN/tcp4.json"
+	jfile "$RUN/tcp4.json" '.moved == 0 and ([.flows[] | .src | length] | max) == 1'
 sent=$(jq .sent "$RUN/cli4.json")
 check "every message of every connection arrived ($sent sent)" \
-	jq -e --argjson s "$sent" '.rx == $s and ([.flows[] | .rx] | min) == ([.flows[] | .rx] | max)' \
-	"$RUN/tcp4.json"
+	jfile "$RUN/tcp4.json" --argjson s "$sent" '.rx == $s and ([.flows[] | .rx] | min) == ([.flows[] | .rx] | max)'
 # counted in the background: the first status asks, a later one has the numbers
 conns_counted() {
 	local a b
@@ -53,7 +52,7 @@ diag "far end (IPv6): $(jq -c '{ids, moved, by_src}' "$RUN/tcp6.json")"
 m1=$(share_of "$RUN/tcp6.json" "$ISP1_V6")
 m2=$(share_of "$RUN/tcp6.json" "$ISP2_V6")
 check "IPv6: all 400 connections lived and none changed carrier" \
-	eval 'jq -e ".connected == 400 and .errors == 0" "$RUN/cli6.json" && jq -e ".ids == 400 and .moved == 0" "$RUN/tcp6.json"'
+	eval 'jfile "$RUN/cli6.json" ".connected == 400 and .errors == 0" && jfile "$RUN/tcp6.json" ".ids == 400 and .moved == 0"'
 check "IPv6: split 3:1 ($m1 / $m2)" eval 'between "$m1" 260 340 && [ $((m1 + m2)) -eq 400 ]'
 
 # in this shell, not check's $(...): the daemon is this shell's child
@@ -70,9 +69,8 @@ flows_wait wchg
 diag "across the weight change: $(jq -c '{ids, moved, by_src}' "$RUN/wchg.json")"
 w1=$(share_of "$RUN/wchg.json" "$ISP1_V4")
 check "the connections opened before it stayed where they were, every message arriving, 3:1 ($w1 of 300 on isp1)" \
-	eval 'jq -e ".connected == 300 and .errors == 0" "$RUN/wchg-cli.json" &&
-	      jq -e ".ids == 300 and .moved == 0 and ([.flows[].rx] | min) == ([.flows[].rx] | max)" \
-		"$RUN/wchg.json" && between "$w1" 195 255'
+	eval 'jfile "$RUN/wchg-cli.json" ".connected == 300 and .errors == 0" &&
+	      jfile "$RUN/wchg.json" ".ids == 300 and .moved == 0 and ([.flows[].rx] | min) == ([.flows[].rx] | max)" && between "$w1" 195 255'
 
 if stop_uplinkd; then ok "uplinkd stops cleanly"; else not_ok "uplinkd stops cleanly"; fi
 check "the table left with the daemon" eval '! in_rtr nft list table inet uplinkd'

@@ -28,7 +28,7 @@ flows_client new-cli "$SINK_V4" 7101 100 3000 --interval-ms 500
 flows_wait new
 diag "new connections during the failure: $(jq -c '{ids, by_src}' "$RUN/new.json")"
 check "new connections during the failure all leave by isp2" \
-	jq -e --arg s "$ISP2_V4" '.ids == 100 and .by_src[$s] == 100' "$RUN/new.json"
+	jfile "$RUN/new.json" --arg s "$ISP2_V4" '.ids == 100 and .by_src[$s] == 100'
 
 wait "$cli"
 flows_wait udp
@@ -38,14 +38,12 @@ on2=$(jq --arg s "$ISP2_V4" '[.flows[] | select(.src[0] == $s)] | length' "$RUN/
 diag "flows on isp1 before the failure: $on1, on isp2: $on2"
 check "both carriers had flows before the failure" eval '[ "$on1" -gt 100 ] && [ "$on2" -gt 10 ]'
 check "the isp2 flows never changed carrier" \
-	jq -e --arg s "$ISP2_V4" '[.flows[] | select(.src[0] == $s) | .src | length] | max == 1' \
-	"$RUN/udp.json"
+	jfile "$RUN/udp.json" --arg s "$ISP2_V4" '[.flows[] | select(.src[0] == $s) | .src | length] | max == 1'
 check "the isp2 flows lost not a single packet" \
-	jq -e --arg s "$ISP2_V4" '[.flows[] | select(.src[0] == $s) | .lost] | add == 0' "$RUN/udp.json"
+	jfile "$RUN/udp.json" --arg s "$ISP2_V4" '[.flows[] | select(.src[0] == $s) | .lost] | add == 0'
 check "every isp1 flow moved to isp2 and kept going" \
-	jq -e --arg a "$ISP1_V4" --arg b "$ISP2_V4" \
-	'[.flows[] | select(.src[0] == $a) | (.src == [$a, $b] and .rx > .first_src_rx)] | all' \
-	"$RUN/udp.json"
+	jfile "$RUN/udp.json" --arg a "$ISP1_V4" --arg b "$ISP2_V4" \
+	'[.flows[] | select(.src[0] == $a) | (.src == [$a, $b] and .rx > .first_src_rx)] | all'
 
 fault isp1 blackhole-off
 check "after its hold-down isp1 is up and takes 75 % again" \

@@ -32,7 +32,7 @@ check "uplinkctl status shows the shares and each rule's uplink and reason" \
 	eval 'grep -E "^  isp1 +75 %" "$RUN/status.txt" && grep -E "^  hq +failover +isp2 +isp2 first in the list" "$RUN/status.txt"'
 web() { in_ns lan curl -sS --max-time 5 "$@"; }
 check "the web API shows the rules and shares" \
-	eval 'web http://100.80.0.1:8080/api/status | jq -e ".rules[0].uplink == \"isp2\" and .uplinks[0].share_pct == 75"'
+	eval 'web http://100.80.0.1:8080/api/status | jtrue ".rules[0].uplink == \"isp2\" and .uplinks[0].share_pct == 75"'
 web http://100.80.0.1:8080/metrics >"$RUN/metrics.txt"
 check "/metrics has each uplink's share and connections and each rule's uplink" \
 	eval 'grep -Fx "uplinkd_uplink_new_connection_share_ratio{uplink=\"isp1\"} 0.75" "$RUN/metrics.txt" &&
@@ -45,12 +45,12 @@ flows_serve hq4 7201 4500
 flows_client hq4-cli "$SINK_V4" 7201 100 3000 --interval-ms 500
 flows_wait hq4
 check "IPv4: all 100 connections to port 7201 leave by isp2" \
-	jq -e --arg s "$ISP2_V4" '.ids == 100 and .by_src[$s] == 100' "$RUN/hq4.json"
+	jfile "$RUN/hq4.json" --arg s "$ISP2_V4" '.ids == 100 and .by_src[$s] == 100'
 flows_serve hq6 7201 4500
 flows_client hq6-cli "$SINK_V6" 7201 60 3000 --interval-ms 500
 flows_wait hq6
 check "IPv6: all 60 connections to port 7201 leave by isp2" \
-	jq -e --arg s "$ISP2_V6" '.ids == 60 and .by_src[$s] == 60' "$RUN/hq6.json"
+	jfile "$RUN/hq6.json" --arg s "$ISP2_V6" '.ids == 60 and .by_src[$s] == 60'
 flows_serve other 7203 4500
 flows_client other-cli "$SINK_V4" 7203 200 3000 --interval-ms 500
 flows_wait other
@@ -64,7 +64,7 @@ flows_serve hq4b 7201 4500
 flows_client hq4b-cli "$SINK_V4" 7201 50 3000 --interval-ms 500
 flows_wait hq4b
 check "new connections to port 7201 leave by isp1 meanwhile" \
-	jq -e --arg s "$ISP1_V4" '.ids == 50 and .by_src[$s] == 50' "$RUN/hq4b.json"
+	jfile "$RUN/hq4b.json" --arg s "$ISP1_V4" '.ids == 50 and .by_src[$s] == 50'
 fault isp2 blackhole-off
 check "isp2 back after its hold-down: rule hq returns to isp2" wait_for 30 rule_uplink_is hq isp2
 
@@ -77,7 +77,7 @@ flows_serve voice 7202 3500 --udp
 flows_client voice-cli "$SINK_V4" 7202 40 2000 --udp --interval-ms 100
 flows_wait voice
 check "new voice flows leave by isp2" \
-	jq -e --arg s "$ISP2_V4" '.ids == 40 and .by_src[$s] == 40' "$RUN/voice.json"
+	jfile "$RUN/voice.json" --arg s "$ISP2_V4" '.ids == 40 and .by_src[$s] == 40'
 fault isp1 delay 0 0
 
 # reloads under a 1 kHz generator (flows no rule matches, sticky by ct mark)
@@ -102,5 +102,5 @@ check "the table now has the new rule" wait_for 5 eval 'nft_table | grep -F "udp
 wait "$gen_send"
 wait "$gen_recv"
 diag "generator: $(jq -c '{received, lost, max_gap}' "$RUN/gen.json")"
-check "the 1 kHz generator lost no packet across both reloads" jq -e '.lost == 0 and .received == 8000' "$RUN/gen.json"
+check "the 1 kHz generator lost no packet across both reloads" jfile "$RUN/gen.json" '.lost == 0 and .received == 8000'
 if stop_uplinkd; then ok "uplinkd stops cleanly"; else not_ok "uplinkd stops cleanly"; fi
