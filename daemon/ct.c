@@ -9,7 +9,8 @@
  * tuple and zone. Gathering first and deleting after keeps the dump consistent.
  * Nothing else is flushed (mwan3 flushes the whole table). Calls nl.c's
  * nl_sock helpers; called by policy.c when an uplink stops carrying traffic,
- * and by daemon.c (init/destroy).
+ * by policy_flow.c (connections per uplink mark, counted in the background,
+ * one buffer per loop wake-up) and by daemon.c (init/destroy).
  */
 #include "ct.h"
 #include "daemon.h"

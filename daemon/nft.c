@@ -8,7 +8,7 @@
  * it in one sendmsg and drains the replies by sequence number as nftables'
  * mnl_batch_talk does: the kernel has processed the whole batch when sendmsg
  * returns, so every ACK or error is already queued. An error maps back to the
- * rule that caused it. Calls libnftnl and libmnl only; called by policy.c
+ * rule that caused it. Calls libnftnl and libmnl only; called by policy_flow.c
  * (apply/remove) and daemon.c (init/destroy). See nft.h for the chain.
  */
 #include "nft.h"

@@ -20,8 +20,8 @@
  * kernel applies the whole table or nothing, and a leftover table from a crash
  * is replaced rather than duplicated. nft_apply() sends it and drains every
  * ACK by sequence number; on failure the previous table stays and the error
- * names the rule the kernel refused. Called by policy.c (desired state) and
- * daemon.c (init/destroy).
+ * names the rule the kernel refused. Called by policy_flow.c (the desired
+ * table) and daemon.c (init/destroy).
  */
 #ifndef UPLINKD_NFT_H
 #define UPLINKD_NFT_H

@@ -11,8 +11,8 @@
  * reason an operator can act on. If the kernel refuses, the old route and the
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
- * Calls route.c, ct.c, uplink.c (lookups, routability) and the bus. Called by
- * daemon.c (init, first run), uplink.c (policy_schedule on every health or link
+ * Calls policy_flow.c (the inet uplinkd table, first), route.c, ct.c, uplink.c
+ * (lookups, routability) and the bus. Called by daemon.c (init, first run), uplink.c (policy_schedule on every health or link
  * change) and control.c (prefer, status getters).
  */
 #include "policy.h"
