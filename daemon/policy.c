@@ -12,8 +12,9 @@
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
  * Calls policy_flow.c (the inet uplinkd table, first), route.c, ct.c, uplink.c
- * (lookups, routability) and the bus. Called by daemon.c (init, first run), uplink.c (policy_schedule on every health or link
- * change) and control.c (prefer, status getters).
+ * (lookups, routability) and the bus. Called by daemon.c (init, first run),
+ * uplink.c (policy_schedule on every health or link change), policy_flow.c (its
+ * re-judge timer) and control.c (prefer, status getters).
  */
 #include "policy.h"
 #include "policy_flow.h"
