@@ -17,6 +17,8 @@ SINK_V6=2001:db8:ff:10::10
 
 declare -A FLOWS_PID
 
+[ -x "$TOOLS/flows" ] || skip_all "no $TOOLS/flows; run make tools"
+
 balance_conf() {
 	start_lab_uplinkd 's/mode = "failover";/mode = "balance";/' \
 		's/priority = 10;/priority = 10; weight = 3;/' "$@"
