@@ -173,6 +173,18 @@ static int e_verdict(struct nftnl_rule *r, int verdict)
 	return add_expr(r, e);
 }
 
+static int e_fib_oifname(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_OIFNAME);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+	return add_expr(r, e);
+}
+
 static int e_counter(struct nftnl_rule *r)
 {
 	return add_expr(r, nftnl_expr_alloc("counter"));
@@ -518,6 +530,24 @@ static void b_rules(struct batch *b, const struct nft_spec *s)
 	if (!err)
 		err = e_verdict(r, NFT_RETURN);
 	b_rule(b, r, err, -1);
+
+	/* a destination the main table sends elsewhere than an uplink (another LAN, a DMZ) is
+	 * not the uplinks' business: fib daddr oifname != "wan1" ... != "wanN" return */
+	if (s->nifs) {
+		r = rule_new();
+		err = r ? 0 : -ENOMEM;
+		for (i = 0; i < s->nifs && !err; i++) {
+			char name[IFNAMSIZ] = { 0 };
+
+			snprintf(name, sizeof(name), "%s", s->ifnames[i]);
+			err = e_fib_oifname(r);
+			if (!err)
+				err = e_cmp(r, NFT_CMP_NEQ, name, sizeof(name));
+		}
+		if (!err)
+			err = e_verdict(r, NFT_RETURN);
+		b_rule(b, r, err, -1);
+	}
 
 	for (i = 0; i < s->nrules && !b->err; i++) {
 		const struct nft_rule *nr = &s->rules[i];

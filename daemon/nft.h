@@ -12,6 +12,7 @@
  *   iifname "wanN" return                        (one per uplink)
  *   ct mark != 0 meta mark set ct mark return    (sticky)
  *   ct state != new return                       (flows from before uplinkd)
+ *   fib daddr oifname != "wanN"... return        (routed elsewhere: another LAN)
  *   <match> meta mark set M ct mark set M return (per-flow rules, first match)
  *   meta mark set numgen random mod N map @shares ct mark set meta mark
  *

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/balance.sh"
 need_uplinkd
-plan 16
+plan 17
 lab_up
 balance_conf
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
@@ -56,6 +56,23 @@ check "IPv6: all 400 connections lived and none changed carrier" \
 check "IPv6: split 3:1 ($m1 / $m2)" eval 'between "$m1" 260 340 && [ $((m1 + m2)) -eq 400 ]'
 
 # in this shell, not check's $(...): the daemon is this shell's child
+# a network the router reaches directly, not through an uplink (a DMZ): never marked
+ip netns add "$P-dmz"
+ip -n "$P-dmz" link set lo up
+veth "$P-rtr" dmz0 "$P-dmz" eth0
+ip -n "$P-rtr" addr add 100.81.0.1/24 dev dmz0
+ip -n "$P-dmz" addr add 100.81.0.2/24 dev eth0
+ip -n "$P-dmz" route add default via 100.81.0.1
+ip netns exec "$P-dmz" "$TOOLS/flows" serve --port 7008 --duration-ms 4500 >"$RUN/dmz.json" &
+dmz=$!
+echo "$dmz" >"$RUN/flows-dmz.pid"
+sleep 0.3
+flows_client dmz-cli 100.81.0.2 7008 100 3000 --interval-ms 500
+wait "$dmz"
+rm -f "$RUN/flows-dmz.pid"
+check "connections to a directly attached network (a DMZ) are not sent to an uplink" \
+	eval 'jfile "$RUN/dmz-cli.json" ".connected == 100 and .errors == 0" && jfile "$RUN/dmz.json" ".ids == 100"'
+
 # a weight change affects new connections only: 300 connections run across a reload to 1:3
 flows_serve wchg 7007 9500
 in_ns lan "$TOOLS/flows" client --host "$SINK_V4" --port 7007 --n 300 --duration-ms 8000 \

@@ -122,6 +122,7 @@ static const char *const golden_rules[] = {
 	"inet uplinkd prerouting   [ meta load iifname => reg 1 ]   [ cmp eq reg 1 0x326e6177 0x00000000 0x00000000 0x00000000 ]   [ immediate reg 0 return ] ",
 	"inet uplinkd prerouting   [ ct load mark => reg 1 ]   [ cmp neq reg 1 0x00000000 ]   [ meta set mark with reg 1 ]   [ immediate reg 0 return ] ",
 	"inet uplinkd prerouting   [ ct load state => reg 1 ]   [ bitwise reg 1 = ( reg 1 & 0x00000008 ) ^ 0x00000000 ]   [ cmp eq reg 1 0x00000000 ]   [ immediate reg 0 return ] ",
+	"inet uplinkd prerouting   [ fib daddr oifname => reg 1 ]   [ cmp neq reg 1 0x316e6177 0x00000000 0x00000000 0x00000000 ]   [ fib daddr oifname => reg 1 ]   [ cmp neq reg 1 0x326e6177 0x00000000 0x00000000 0x00000000 ]   [ immediate reg 0 return ] ",
 	"inet uplinkd prerouting   [ meta load nfproto => reg 1 ]   [ cmp eq reg 1 0x00000002 ]   [ payload load 4b @ network header + 16 => reg 1 ]   [ bitwise reg 1 = ( reg 1 & 0x00ffffff ) ^ 0x00000000 ]   [ cmp eq reg 1 0x006433c6 ]   [ meta load l4proto => reg 1 ]   [ cmp eq reg 1 0x00000006 ]   [ payload load 2b @ transport header + 2 => reg 1 ]   [ cmp eq reg 1 0x0000bb01 ]   [ immediate reg 1 0x00000066 ]   [ meta set mark with reg 1 ]   [ meta load mark => reg 1 ]   [ ct set mark with reg 1 ]   [ counter pkts 0 bytes 0 ]   [ immediate reg 0 return ] ",
 	"inet uplinkd prerouting   [ meta load nfproto => reg 1 ]   [ cmp eq reg 1 0x0000000a ]   [ payload load 16b @ network header + 8 => reg 1 ]   [ bitwise reg 1 = ( reg 1 & 0xffffffff 0xffffffff 0x00000000 0x00000000 ) ^ 0x00000000 0x00000000 0x00000000 0x00000000 ]   [ cmp eq reg 1 0xb80d0120 0x00008000 0x00000000 0x00000000 ]   [ payload load 2b @ network header + 0 => reg 1 ]   [ bitwise reg 1 = ( reg 1 & 0x0000c00f ) ^ 0x00000000 ]   [ cmp eq reg 1 0x0000800b ]   [ immediate reg 1 0x00000065 ]   [ meta set mark with reg 1 ]   [ meta load mark => reg 1 ]   [ ct set mark with reg 1 ]   [ counter pkts 0 bytes 0 ]   [ immediate reg 0 return ] ",
 	"inet uplinkd prerouting   [ meta load l4proto => reg 1 ]   [ cmp eq reg 1 0x00000011 ]   [ numgen reg 1 = random mod 2 ]   [ lookup reg 1 set rule_2 dreg 1 ]   [ meta set mark with reg 1 ]   [ meta load mark => reg 1 ]   [ ct set mark with reg 1 ]   [ counter pkts 0 bytes 0 ]   [ immediate reg 0 return ] ",
@@ -189,8 +190,8 @@ static void test_batch_reads_back(void **state)
 
 	len = nft_batch_build(f->buf, BUF, &f->spec, seq, &nmsgs, origin);
 	assert_true(len > 0);
-	/* 3 table, 1 chain, 2 x (set + elements), 4 skeleton rules, 3 rules, the default */
-	assert_int_equal(nmsgs, 3 + 1 + 4 + 4 + 3 + 1);
+	/* 3 table, 1 chain, 2 x (set + elements), 5 skeleton rules, 3 rules, the default */
+	assert_int_equal(nmsgs, 3 + 1 + 4 + 5 + 3 + 1);
 	left = len;
 	m = f->buf;
 	assert_true(mnl_nlmsg_ok(m, left));
@@ -231,10 +232,11 @@ static void test_batch_reads_back(void **state)
 		else
 			assert_string_equal(text, golden_rules[i]);
 	}
-	/* errors map back: message 4 + 4 + 4 + 1 (0-based, after BEGIN) is the first rule */
-	assert_int_equal(origin[12], 0);
-	assert_int_equal(origin[14], 2);
-	assert_int_equal(origin[15], -1);
+	/* errors map back: message 4 + 4 + 5 (0-based, after BEGIN) is the first rule */
+	assert_int_equal(origin[12], -1);
+	assert_int_equal(origin[13], 0);
+	assert_int_equal(origin[15], 2);
+	assert_int_equal(origin[16], -1);
 	m = next_msg(m, &left);
 	assert_int_equal(m->nlmsg_type, NFNL_MSG_BATCH_END);
 	assert_int_equal(m->nlmsg_seq, seq + nmsgs + 1);
@@ -251,7 +253,7 @@ static void test_empty_shares_no_default_rule(void **state)
 	f->spec.nrules = 0;
 	f->spec.nmaps = 1;
 	assert_true(nft_batch_build(f->buf, BUF, &f->spec, 1, &nmsgs, NULL) > 0);
-	assert_int_equal(nmsgs, 3 + 1 + 1 + 4); /* no elements, no default rule */
+	assert_int_equal(nmsgs, 3 + 1 + 1 + 5); /* no elements, no default rule */
 }
 
 static void test_rule_without_target_is_skipped(void **state)
@@ -261,7 +263,7 @@ static void test_rule_without_target_is_skipped(void **state)
 
 	f->rules[0].t = (struct nft_target){ .map = -1 }; /* nothing usable: falls through */
 	assert_true(nft_batch_build(f->buf, BUF, &f->spec, 1, &nmsgs, NULL) > 0);
-	assert_int_equal(nmsgs, 3 + 1 + 4 + 4 + 2 + 1);
+	assert_int_equal(nmsgs, 3 + 1 + 4 + 5 + 2 + 1);
 }
 
 static void test_bad_match_refused(void **state)
