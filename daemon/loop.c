@@ -375,37 +375,71 @@ void loop_quit(struct loop *l)
 	l->quit = true;
 }
 
-int loop_run(struct loop *l)
+static bool timer_due(const struct loop *l)
+{
+	return l->nheap && l->heap[0]->due_ns <= l->now_ns;
+}
+
+/* One epoll_wait and the callbacks of what it returned; deferred events after each. */
+static int dispatch(struct loop *l, int timeout_ms)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
+	int n, i;
+
+	n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, timeout_ms);
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		log_err("loop: epoll_wait: %s", strerror(errno));
+		return -errno;
+	}
+	loop_update_time(l);
+	l->batch = evs;
+	l->batch_n = n;
+	for (i = 0; i < n && !l->quit; i++) {
+		struct loop_fd *f = evs[i].data.ptr;
+
+		if (!f)
+			continue;
+		f->cb(f, evs[i].events);
+		run_events(l);
+	}
+	l->batch = NULL;
+	l->batch_n = 0;
+	return n;
+}
+
+/*
+ * Read before expiring: timers run only after every fd that was readable when they
+ * fell due has been served, so a probe reply that arrived during a stall (a long
+ * callback, a stopped VM) is counted before its timeout is judged. Its receive time
+ * comes from the kernel (probe_recv), not from when it was read.
+ */
+int loop_run(struct loop *l)
+{
+	int rc;
 
 	while (!l->quit) {
-		int n, i;
-
 		loop_update_time(l);
-		loop_run_due(l);
+		run_events(l);
 		if (l->quit)
 			break;
-		n = epoll_wait(l->epfd, evs, LOOP_MAX_EVENTS, l->ev_head ? 0 : -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("loop: epoll_wait: %s", strerror(errno));
-			return -errno;
-		}
+		rc = dispatch(l, l->ev_head || timer_due(l) ? 0 : -1);
+		if (rc < 0)
+			return rc;
 		loop_update_time(l);
-		l->batch = evs;
-		l->batch_n = n;
-		for (i = 0; i < n; i++) {
-			struct loop_fd *f = evs[i].data.ptr;
+		if (l->quit)
+			break;
+		if (timer_due(l)) {
+			uint64_t now = l->now_ns;
 
-			if (!f)
-				continue;
-			f->cb(f, evs[i].events);
-			run_events(l);
+			/* what arrived while the last callbacks ran, before any timer */
+			if ((rc = dispatch(l, 0)) < 0)
+				return rc;
+			l->now_ns = now; /* only timers due before that read run now */
 		}
-		l->batch = NULL;
-		l->batch_n = 0;
+		run_timers(l);
+		run_events(l);
 	}
 	return 0;
 }
