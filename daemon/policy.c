@@ -280,23 +280,30 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	}
 	p->all_down = false;
 	nu = ups[i];
-	if (nu == prev)
-		return;
 
+	/*
+	 * The whole desired state, every run: route.c writes only what differs from
+	 * what it installed or adopted (a new next hop of the same uplink, say). IPv6
+	 * follows the IPv4 choice; an uplink without an IPv6 next hop takes our IPv6
+	 * default route away rather than leaving it on the uplink it failed over from.
+	 */
 	t0 = loop_clock_monotonic();
 	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));
 	t1 = loop_clock_monotonic();
-	p->last_swap_us = (t1 - t0) / NSEC_PER_USEC;
 	if (err < 0) {
 		report_error(d, nu->cfg.name, AF_INET, err, kmsg);
 		return;
 	}
-	if (uplink_routable(nu, AF_INET6)) {
-		kmsg[0] = '\0';
+	kmsg[0] = '\0';
+	if (uplink_routable(nu, AF_INET6))
 		err = route_set_default(d, AF_INET6, &nu, 1, kmsg, sizeof(kmsg));
-		if (err < 0)
-			report_error(d, nu->cfg.name, AF_INET6, err, kmsg);
-	}
+	else
+		err = route_clear_default(d, AF_INET6, kmsg, sizeof(kmsg));
+	if (err < 0)
+		report_error(d, nu->cfg.name, AF_INET6, err, kmsg);
+	if (nu == prev)
+		return;
+	p->last_swap_us = (t1 - t0) / NSEC_PER_USEC;
 
 	for (j = 0; j < n; j++)
 		ups[j]->active = false;

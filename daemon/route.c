@@ -636,10 +636,13 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 		return -EAFNOSUPPORT;
 	}
 	def = &rc->def[fam_idx(family)];
-	/* unchanged: nothing to say, but the kernel may have lost it; replace quietly */
+	/*
+	 * Unchanged: write nothing (policy asks on every run). Should the kernel lose
+	 * it, the event socket, a resync or the periodic check puts it back.
+	 */
 	if (def_build(d, family, ups, n, &r, ifn, used, err, errlen) == 0 && def->set &&
 	    route_equal(&def->r, &r))
-		rv = def_install(d, family, ups, n, true, err, errlen);
+		rv = 0;
 	else
 		rv = def_install(d, family, ups, n, false, err, errlen);
 	if (rv == 0) {
@@ -650,6 +653,40 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 				def->nnames++;
 	}
 	return rv;
+}
+
+int route_clear_default(struct daemon *d, int family, char *err, size_t errlen)
+{
+	struct route_ctl *rc = d->route;
+	struct rt_default *def;
+	char e2[NL_ERRLEN];
+	int rv;
+
+	if (!err) {
+		err = e2;
+		errlen = sizeof(e2);
+	}
+	*err = '\0';
+	if (!rc || (family != AF_INET && family != AF_INET6))
+		return 0;
+	def = &rc->def[fam_idx(family)];
+	if (!def->set)
+		return 0;
+	def->set = false; /* first, so the event of our own delete is not re-asserted */
+	rv = route_send(d, &def->r, RTM_DELROUTE, 0, err, errlen);
+	if (rv == -ESRCH || rv == -ENOENT || rv == -ENODEV)
+		rv = 0;
+	if (rv < 0) {
+		def->set = true;
+		log_err("route: cannot remove the %s default route %s from table main: %s",
+			fam_name(family), def->desc, err);
+		return rv;
+	}
+	log_info("route: %s default route %s removed from table main", fam_name(family),
+		 def->desc);
+	def_forget_names(def);
+	def->adopted_oif = 0;
+	return 0;
 }
 
 struct uplink *route_current_default(struct daemon *d, int family)
@@ -881,6 +918,23 @@ static void adopt_default(struct daemon *d, int family)
 	log_info("%s: the kernel's %s default route is %s (protocol %u, metric %u)%s",
 		 u ? u->cfg.name : "route", fam_name(family), what, dump.best.protocol,
 		 dump.best.metric, u ? "; adopted" : "; not through an uplink of ours");
+	/*
+	 * Ours from an earlier run (kill -9, restart): owned from now on, exactly as if
+	 * this run had installed it, so a delete or replace is put back and the next
+	 * policy run changes it only if it wants something else.
+	 */
+	if (u && dump.best.protocol == RTPROT_UPLINKD &&
+	    dump.best.metric == (uint32_t)d->cfg->policy.metric) {
+		def->r = dump.best;
+		def->set = true;
+		snprintf(def->desc, sizeof(def->desc), "%s", what);
+		def_forget_names(def);
+		for (i = 0; i < dump.best.nnh && def->nnames < RT_MAX_UPS; i++)
+			list_for_each_entry(u, &d->uplinks, node)
+				if (u->link.ifindex == dump.best.nh[i].ifindex &&
+				    (def->names[def->nnames] = strdup(u->cfg.name)))
+					def->nnames++;
+	}
 }
 
 struct rule_dump {

@@ -240,8 +240,8 @@ static bool probes_or_health_changed(const struct cfg_uplink *a, const struct cf
 static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t pos)
 {
 	struct cfg_uplink copy;
-	bool restart_health, iface_changed, table_changed;
-	uint32_t old_table = u->table;
+	bool restart_health, iface_changed, table_changed, mark_changed;
+	uint32_t old_table = u->table, old_mark = u->mark;
 
 	if (u->pos == pos && schema_equal(config_uplink_keys, &u->cfg, c))
 		return 0;
@@ -261,8 +261,13 @@ static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t po
 	}
 	restart_health = probes_or_health_changed(&u->cfg, c);
 	iface_changed = strcmp(u->cfg.interface, c->interface) != 0;
-	if (restart_health || iface_changed)
-		probes_stop(u);
+	/*
+	 * Probe sockets carry the fwmark they were opened with and plugin instances
+	 * point into u->cfg: any change beyond the soft ones (a new position moves the
+	 * default table and mark, table/mark set explicitly) restarts the probes, while
+	 * health keeps its windows unless the probes or health settings changed.
+	 */
+	probes_stop(u);
 	if (u->d->route)
 		route_uplink_remove(u->d, u); /* rules/tables of the old settings */
 	schema_free(config_uplink_keys, &u->cfg);
@@ -270,6 +275,7 @@ static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t po
 	u->pos = pos;
 	uplink_resolve(u);
 	table_changed = old_table != u->table;
+	mark_changed = old_mark != u->mark;
 	if (iface_changed) {
 		memset(&u->link, 0, sizeof(u->link));
 		u->link.carrier = true;
@@ -283,10 +289,11 @@ static int uplink_update(struct uplink *u, const struct cfg_uplink *c, size_t po
 			return -ENOMEM;
 		u->state_since_ms = loop_clock_realtime_ms();
 	}
-	if (restart_health || iface_changed)
-		probes_start(u);
-	log_info("%s: reconfigured%s%s%s", u->cfg.name, restart_health ? " (probes restarted)" : "",
-		 iface_changed ? " (new interface)" : "", table_changed ? " (new table)" : "");
+	probes_start(u);
+	log_info("%s: reconfigured%s%s%s%s", u->cfg.name,
+		 restart_health ? " (new probes and health)" : " (probes restarted)",
+		 iface_changed ? " (new interface)" : "", table_changed ? " (new table)" : "",
+		 mark_changed ? " (new mark)" : "");
 	return 0;
 }
 
@@ -373,25 +380,6 @@ void uplink_health_changed(struct uplink *u, enum health_state old)
 		policy_schedule(u->d);
 }
 
-/* The active uplink's next hop or interface changed: point the default at it again. */
-static void uplink_reassert_default(struct uplink *u)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	struct daemon *d = u->d;
-	char err[256] = "";
-	size_t i;
-
-	if (!u->active || !d->route || d->cfg->policy.mode != POLICY_FAILOVER)
-		return;
-	for (i = 0; i < ARRAY_SIZE(families); i++) {
-		if (!uplink_routable(u, families[i]))
-			continue;
-		if (route_set_default(d, families[i], &u, 1, err, sizeof(err)) < 0)
-			log_err("%s: cannot move the IPv%d default route to the new next hop: %s",
-				u->cfg.name, families[i] == AF_INET ? 4 : 6, err);
-	}
-}
-
 void uplink_link_changed(struct uplink *u, unsigned int what)
 {
 	struct daemon *d = u->d;
@@ -410,11 +398,9 @@ void uplink_link_changed(struct uplink *u, unsigned int what)
 		changed |= health_set_carrier(&u->health, u->link.ifindex && u->link.carrier, now);
 	if (what & LINK_CHG_QUALITY)
 		changed |= health_set_link(&u->health, &u->link.lq, now);
-	if (what & (LINK_CHG_IFINDEX | LINK_CHG_ADDR | LINK_CHG_GW)) {
-		if (d->route)
-			route_uplink_sync(d, u);
-		uplink_reassert_default(u);
-	}
+	/* the main default route follows at the policy run scheduled below */
+	if ((what & (LINK_CHG_IFINDEX | LINK_CHG_ADDR | LINK_CHG_GW)) && d->route)
+		route_uplink_sync(d, u);
 	if (changed)
 		uplink_health_changed(u, old);
 	else if (d->policy && (what & (LINK_CHG_IFINDEX | LINK_CHG_ADDR | LINK_CHG_GW |
