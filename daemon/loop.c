@@ -215,6 +215,16 @@ void loop_event_cancel(struct loop *l, struct loop_event *e)
 	e->next = NULL;
 }
 
+static void cb_time(struct loop *l, uint64_t t0)
+{
+	uint64_t dt = loop_clock_monotonic() - t0;
+
+	if (dt > l->cb_max_ns)
+		l->cb_max_ns = dt;
+	if (dt > LOOP_SLOW_NS)
+		l->cb_slow++;
+}
+
 static void run_events(struct loop *l)
 {
 	while (l->ev_head) {
@@ -223,9 +233,12 @@ static void run_events(struct loop *l)
 		l->ev_head = e->next;
 		if (!l->ev_head)
 			l->ev_tail = &l->ev_head;
+		uint64_t t0 = loop_clock_monotonic();
+
 		e->next = NULL;
 		e->pending = false;
 		e->cb(e);
+		cb_time(l, t0);
 	}
 }
 
@@ -233,9 +246,11 @@ static void run_timers(struct loop *l)
 {
 	while (l->nheap && l->heap[0]->due_ns <= l->now_ns) {
 		struct loop_timer *t = l->heap[0];
+		uint64_t t0 = loop_clock_monotonic();
 
 		loop_timer_cancel(l, t);
 		t->cb(t);
+		cb_time(l, t0);
 		run_events(l);
 	}
 }
@@ -398,10 +413,13 @@ static int dispatch(struct loop *l, int timeout_ms)
 	l->batch_n = n;
 	for (i = 0; i < n && !l->quit; i++) {
 		struct loop_fd *f = evs[i].data.ptr;
+		uint64_t t0;
 
 		if (!f)
 			continue;
+		t0 = loop_clock_monotonic();
 		f->cb(f, evs[i].events);
+		cb_time(l, t0);
 		run_events(l);
 	}
 	l->batch = NULL;

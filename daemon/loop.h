@@ -63,7 +63,13 @@ struct loop {
 	uint64_t now_ns;
 	uint64_t (*clock)(void); /* CLOCK_MONOTONIC by default; tests inject a fake */
 	bool quit;
+
+	/* how long single callbacks held the loop (loop_run only): status, bench */
+	uint64_t cb_max_ns;
+	uint64_t cb_slow; /* callbacks over LOOP_SLOW_NS */
 };
+
+#define LOOP_SLOW_NS (20 * NSEC_PER_MSEC) /* the goal: no callback holds the loop longer */
 
 uint64_t loop_clock_monotonic(void);
 uint64_t loop_clock_realtime_ms(void);

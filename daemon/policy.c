@@ -234,13 +234,11 @@ static void flush_conntrack(struct daemon *d, struct uplink *prev)
 
 	if (!prev || !prev->cfg.flush_conntrack || !d->ct)
 		return;
+	/* queued: ct.c works through it a batch at a time and logs the count */
 	k = ct_flush_uplink(d, prev);
 	if (k < 0)
 		log_err("%s: cannot flush its conntrack entries: %s", prev->cfg.name,
 			strerror(-k));
-	else
-		log_notice("%s: flushed %d conntrack entr%s NATed to its addresses",
-			   prev->cfg.name, k, k == 1 ? "y" : "ies");
 }
 
 static void switch_reason(const struct uplink *prev, const struct uplink *nu, bool prev_routable,
