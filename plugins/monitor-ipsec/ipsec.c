@@ -718,6 +718,15 @@ static void judge(struct tunnel *t)
 	} else {
 		snprintf(t->serving_via, sizeof(t->serving_via), "%s", path_uname(t, t->cur_u));
 	}
+	/*
+	 * Make-before-break: while a new path connects (until its deadline, when
+	 * tunnel_steer gives up on it), a poll without a working SA is the hand-over
+	 * (the far end's unique=replace drops the old IKE_SA as the new one
+	 * authenticates; list-sas skips the new one while it is busy), not an outage.
+	 * A tunnel that was down stays judged.
+	 */
+	if (t->connecting && !(s && sa_ok(s)) && t->h.state != HEALTH_DOWN)
+		return;
 	if (tunnel_health_poll(&t->h, s, t->serving_via, now_ns(t->ip)))
 		state_changed(t, old);
 }
