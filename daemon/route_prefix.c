@@ -5,7 +5,8 @@
  * Owns the main-table routes for watched prefixes (bgp.watch route = true).
  * The BGP monitor publishes BUS_STEER "prefix P" with the uplink whose view of
  * P is anomalous (new "avoid") and again when it ends ("clear"); this module
- * keeps, per prefix, the set of uplinks to avoid and installs P through the
+ * keeps, per prefix, the set of uplinks to avoid and (from a deferred loop
+ * event, after the request reached every subscriber) installs P through the
  * best other uplink (lowest priority number that is up, else degraded, and
  * routable), replacing the route in place when that choice changes
  * (make-before-break) and deleting it only when nothing is avoided any more, so
@@ -50,6 +51,7 @@ struct rp_entry {
 struct route_prefix {
 	struct daemon *d;
 	struct bus_sub sub;
+	struct loop_event ev; /* re-decide every prefix, after the current delivery */
 	struct list_head entries; /* struct rp_entry */
 };
 
@@ -196,9 +198,9 @@ static void rp_steer(struct route_prefix *rp, const struct bus_event *ev)
 	struct rp_entry *e;
 	size_t i;
 
-	if (!ev->object || strncmp(ev->object, "prefix ", 7) || !ev->old_state || !ev->new_state)
+	if (ev->steer != BUS_STEER_PREFIX || !ev->target || !ev->old_state || !ev->new_state)
 		return;
-	e = rp_get(rp, ev->object + 7);
+	e = rp_get(rp, ev->target);
 	if (!e)
 		return;
 	if (!strcmp(ev->new_state, "avoid")) {
@@ -213,13 +215,22 @@ static void rp_steer(struct route_prefix *rp, const struct bus_event *ev)
 				break;
 			}
 	}
-	rp_apply(rp->d, e);
+	loop_event_schedule(&rp->d->loop, &rp->ev);
+}
+
+/* Deferred: act after the event that asked for it reached every subscriber. */
+static void rp_ev_cb(struct loop_event *ev)
+{
+	struct route_prefix *rp = container_of(ev, struct route_prefix, ev);
+	struct rp_entry *e;
+
+	list_for_each_entry(e, &rp->entries, node)
+		rp_apply(rp->d, e);
 }
 
 static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 {
 	struct route_prefix *rp = container_of(s, struct route_prefix, sub);
-	struct rp_entry *e;
 
 	switch (ev->type) {
 	case BUS_STEER:
@@ -227,8 +238,8 @@ static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 		break;
 	case BUS_UPLINK_STATE:
 	case BUS_ACTIVE:
-		list_for_each_entry(e, &rp->entries, node)
-			rp_apply(rp->d, e);
+		if (!list_empty(&rp->entries))
+			loop_event_schedule(&rp->d->loop, &rp->ev);
 		break;
 	default:
 		break;
@@ -306,6 +317,7 @@ int route_prefix_init(struct daemon *d)
 		return -ENOMEM;
 	rp->d = d;
 	list_init(&rp->entries);
+	loop_event_init(&rp->ev, rp_ev_cb);
 	rp_purge_stale(d, AF_INET);
 	rp_purge_stale(d, AF_INET6);
 	rp->sub.cb = rp_event;
@@ -322,6 +334,7 @@ void route_prefix_destroy(struct daemon *d)
 	if (!rp)
 		return;
 	bus_unsubscribe(&rp->sub);
+	loop_event_cancel(&d->loop, &rp->ev);
 	list_for_each_entry_safe(e, n, &rp->entries, node) {
 		rp_remove(d, e, "uplinkd stops");
 		list_del(&e->node);

@@ -30,7 +30,7 @@
  * held down, so a restart is no failover.
  *
  * Publishes BUS_TUNNEL (state changes and moves, with reasons); obeys
- * BUS_STEER ("tunnel NAME", avoid|clear the uplink in old_state); follows
+ * BUS_STEER (BUS_STEER_TUNNEL, avoid|clear the uplink in old_state); follows
  * BUS_ACTIVE and BUS_UPLINK_STATE. Fills status "tunnels".
  */
 #include "daemon.h"
@@ -890,13 +890,13 @@ static void bus_cb(struct bus_sub *s, const struct bus_event *ev)
 		loop_event_schedule(&ip->d->loop, &ip->steer_ev);
 		break;
 	case BUS_STEER:
-		if (!ev->object || strncmp(ev->object, "tunnel ", 7) != 0 || !ev->old_state ||
+		if (ev->steer != BUS_STEER_TUNNEL || !ev->target || !ev->old_state ||
 		    !ev->new_state)
 			break;
 		for (i = 0; i < ip->nt; i++) {
 			struct tunnel *t = ip->t[i];
 
-			if (strcmp(t->c.name, ev->object + 7) != 0)
+			if (strcmp(t->c.name, ev->target) != 0)
 				continue;
 			for (u = 0; u < t->nupl; u++)
 				if (strcmp(t->unames[u], ev->old_state) == 0) {
