@@ -27,8 +27,9 @@
 #include <sys/epoll.h>
 
 #define CT_MSG_SIZE 512
-#define CT_RECV_PER_WAKE 4   /* dump: NL_BUF_SIZE reads per wake-up of the socket */
-#define CT_DELETE_BATCH 256  /* deletes per sendmsg, one sendmsg per step */
+#define CT_RECV_PER_WAKE 1   /* dump: NL_BUF_SIZE reads per wake-up of the socket */
+#define CT_DELETE_BATCH 16   /* deletes per sendmsg */
+#define CT_STEP_NS (4 * NSEC_PER_MSEC) /* a step sends batches until it has taken this long */
 #define CT_MAX_JOBS 8
 
 struct ct_gather {
@@ -63,7 +64,7 @@ struct ct {
 	uint64_t started_ns;
 	uint64_t flushed;    /* entries, since start */
 	uint8_t rbuf[NL_BUF_SIZE];
-	uint8_t wbuf[CT_DELETE_BATCH * CT_MSG_SIZE / 2];
+	uint8_t wbuf[CT_DELETE_BATCH * CT_MSG_SIZE];
 };
 
 /* ---- pure builders and parser ---- */
@@ -226,7 +227,8 @@ static int ct_gather_cb(const struct nlmsghdr *nlh, void *data)
 /*
  * A flush is a job: dump the family's table (read CT_RECV_PER_WAKE buffers per
  * wake-up of the socket), keep the matching tuples, then delete them
- * CT_DELETE_BATCH to one sendmsg per run of a timer due at once. Between two steps
+ * CT_DELETE_BATCH to one sendmsg, for about CT_STEP_NS per run of a timer due
+ * at once (deletes cost the kernel tens of microseconds each). Between two steps
  * the loop serves every other fd first (probe replies), so 100 000 entries never
  * hold it for more than a step. Deletes carry no NLM_F_ACK: only failures answer.
  */
@@ -323,10 +325,15 @@ static void sock_ready(struct loop_fd *f, uint32_t events)
 static void step_cb(struct loop_timer *t)
 {
 	struct ct *ct = container_of(t, struct ct, step);
-	size_t used = 0, k = 0;
+	size_t used, k;
+	uint64_t t0;
 
 	if (ct->phase != CT_DELETE)
 		return;
+	t0 = loop_clock_monotonic();
+again:
+	used = 0;
+	k = 0;
 	while (ct->next < ct->g.n && k < CT_DELETE_BATCH) {
 		int n = ct_msg_build_delete(ct->wbuf + used, sizeof(ct->wbuf) - used,
 					    &ct->g.v[ct->next], nl_sock_seq(&ct->sk));
@@ -348,6 +355,8 @@ static void step_cb(struct loop_timer *t)
 	sock_read(ct, 64); /* the kernel has answered the failures by now */
 	if (ct->phase != CT_DELETE)
 		return;
+	if (ct->next < ct->g.n && loop_clock_monotonic() - t0 < CT_STEP_NS)
+		goto again;
 	if (ct->next < ct->g.n)
 		loop_timer_set(&ct->d->loop, &ct->step, loop_now(&ct->d->loop));
 	else

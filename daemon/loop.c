@@ -215,13 +215,31 @@ void loop_event_cancel(struct loop *l, struct loop_event *e)
 	e->next = NULL;
 }
 
-static void cb_time(struct loop *l, uint64_t t0)
+static uint64_t cpu_now(void)
 {
-	uint64_t dt = loop_clock_monotonic() - t0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Callback bookkeeping: wall time (includes being preempted on a busy machine) and
+ * CPU time (user and kernel: what the callback itself cost). */
+static void cb_start(struct loop *l)
+{
+	l->cb_t0 = loop_clock_monotonic();
+	l->cb_cpu0 = cpu_now();
+}
+
+static void cb_time(struct loop *l)
+{
+	uint64_t dt = loop_clock_monotonic() - l->cb_t0, dc = cpu_now() - l->cb_cpu0;
 
 	if (dt > l->cb_max_ns)
 		l->cb_max_ns = dt;
-	if (dt > LOOP_SLOW_NS)
+	if (dc > l->cb_max_cpu_ns)
+		l->cb_max_cpu_ns = dc;
+	if (dc > LOOP_SLOW_NS)
 		l->cb_slow++;
 }
 
@@ -233,12 +251,11 @@ static void run_events(struct loop *l)
 		l->ev_head = e->next;
 		if (!l->ev_head)
 			l->ev_tail = &l->ev_head;
-		uint64_t t0 = loop_clock_monotonic();
-
 		e->next = NULL;
 		e->pending = false;
+		cb_start(l);
 		e->cb(e);
-		cb_time(l, t0);
+		cb_time(l);
 	}
 }
 
@@ -246,11 +263,11 @@ static void run_timers(struct loop *l)
 {
 	while (l->nheap && l->heap[0]->due_ns <= l->now_ns) {
 		struct loop_timer *t = l->heap[0];
-		uint64_t t0 = loop_clock_monotonic();
 
 		loop_timer_cancel(l, t);
+		cb_start(l);
 		t->cb(t);
-		cb_time(l, t0);
+		cb_time(l);
 		run_events(l);
 	}
 }
@@ -413,13 +430,12 @@ static int dispatch(struct loop *l, int timeout_ms)
 	l->batch_n = n;
 	for (i = 0; i < n && !l->quit; i++) {
 		struct loop_fd *f = evs[i].data.ptr;
-		uint64_t t0;
 
 		if (!f)
 			continue;
-		t0 = loop_clock_monotonic();
+		cb_start(l);
 		f->cb(f, evs[i].events);
-		cb_time(l, t0);
+		cb_time(l);
 		run_events(l);
 	}
 	l->batch = NULL;

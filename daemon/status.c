@@ -155,13 +155,15 @@ static struct json_object *policy_json(struct daemon *d, const char *active)
 	return pol;
 }
 
-/* How long single callbacks held the loop, and the conntrack flushes behind them. */
+/* How long single callbacks held the loop (wall clock and CPU), and the flushes. */
 static struct json_object *loop_json(struct daemon *d)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "longest_callback_us",
 			       json_object_new_int64((int64_t)(d->loop.cb_max_ns / NSEC_PER_USEC)));
+	json_object_object_add(o, "longest_callback_cpu_us",
+			       json_object_new_int64((int64_t)(d->loop.cb_max_cpu_ns / NSEC_PER_USEC)));
 	json_object_object_add(o, "slow_callbacks", json_object_new_int64((int64_t)d->loop.cb_slow));
 	json_object_object_add(o, "conntrack_flushing", json_object_new_boolean(ct_busy(d)));
 	json_object_object_add(o, "conntrack_flushed", json_object_new_int64((int64_t)ct_flushed(d)));

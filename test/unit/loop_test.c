@@ -153,6 +153,9 @@ static void test_kernel_rx_time(void **state)
 	if (fd < 0)
 		skip(); /* needs CAP_NET_RAW/NET_ADMIN for SO_BINDTODEVICE and SO_MARK */
 	assert_int_equal(bind(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	/* the kernel turns receive timestamps on from a work item: give it a moment, as
+	 * the daemon's sockets have long before their first reply */
+	sleep_ms(20);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&to, &tlen), 0);
 	tx = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(tx >= 0);
