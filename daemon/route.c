@@ -13,14 +13,14 @@
  * seconds (BIRD's sync). At start the main default route is adopted by its oif
  * (a restart after kill -9 keeps the traffic where it was), and rules with our
  * protocol left by an earlier run are removed.
- * Calls nl.c (nl_talk) and uplink.h; called by uplink.c, policy.c, link.c,
- * nl.c (route_nl_event, route_nl_resync) and daemon.c.
+ * Listens on the daemon's rtnetlink sockets (rtnl.h) for our routes and
+ * rules being deleted or replaced, and for resyncs; talks through nl_talk();
+ * reads uplink.h. Called by uplink.c, policy.c and daemon.c.
  */
 #include "route.h"
-#include "route_prefix.h"
 #include "daemon.h"
 #include "log.h"
-#include "nl.h"
+#include "rtnl.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -59,6 +59,7 @@ struct rt_default {
 
 struct route_ctl {
 	struct daemon *d;
+	struct rtnl_listener rtnl; /* our routes and rules deleted or replaced */
 	struct list_head ups; /* struct rt_uplink */
 	struct rt_default def[2];
 	struct loop_timer reassert; /* periodic */
@@ -835,15 +836,17 @@ void route_reassert_soon(struct daemon *d)
 		loop_timer_set_in(&d->loop, &rc->check, RT_CHECK_DELAY_NS);
 }
 
-void route_nl_resync(struct daemon *d)
+static void route_rtnl_resync(struct rtnl_listener *l)
 {
-	route_reassert(d, "resync after a netlink overrun");
-	route_prefix_resync(d);
+	struct route_ctl *rc = container_of(l, struct route_ctl, rtnl);
+
+	route_reassert(rc->d, "resync after a netlink overrun");
 }
 
-void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
+static void route_rtnl_event(struct rtnl_listener *l, const struct nlmsghdr *nlh)
 {
-	struct route_ctl *rc = d->route;
+	struct route_ctl *rc = container_of(l, struct route_ctl, rtnl);
+	struct daemon *d = rc->d;
 	struct rt_uplink *e;
 	struct route r;
 	struct rule rl;
@@ -1016,7 +1019,11 @@ int route_init(struct daemon *d)
 	list_init(&rc->ups);
 	loop_timer_init(&rc->reassert, reassert_timer);
 	loop_timer_init(&rc->check, check_timer);
+	rc->rtnl.kinds = RTNL_ROUTE | RTNL_RULE;
+	rc->rtnl.event = route_rtnl_event;
+	rc->rtnl.resync = route_rtnl_resync;
 	d->route = rc;
+	rtnl_listen(d, &rc->rtnl);
 
 	adopt_default(d, AF_INET);
 	adopt_default(d, AF_INET6);
@@ -1036,6 +1043,7 @@ void route_destroy(struct daemon *d, bool clean_exit)
 
 	if (!rc)
 		return;
+	rtnl_unlisten(&rc->rtnl);
 	loop_timer_cancel(&d->loop, &rc->reassert);
 	loop_timer_cancel(&d->loop, &rc->check);
 	list_for_each_entry_safe(e, n, &rc->ups, node) {

@@ -14,14 +14,14 @@
  * active change, and after a netlink resync. Its routes carry RTPROT_UPLINKD
  * and a non-zero prefix length; ones left by an earlier run (kill -9) are
  * removed at start, and all are removed on stop. Called by daemon.c; reads
- * uplinks; talks through nl.c.
+ * uplinks; talks through nl_talk() and listens for resyncs (rtnl.h).
  */
 #include "route_prefix.h"
 #include "bus.h"
 #include "daemon.h"
 #include "health.h"
 #include "log.h"
-#include "nl.h"
+#include "rtnl.h"
 #include "route.h"
 #include "uplink.h"
 
@@ -52,6 +52,7 @@ struct route_prefix {
 	struct daemon *d;
 	struct bus_sub sub;
 	struct loop_event ev; /* re-decide every prefix, after the current delivery */
+	struct rtnl_listener rtnl; /* resync only */
 	struct list_head entries; /* struct rp_entry */
 };
 
@@ -246,13 +247,14 @@ static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 	}
 }
 
-void route_prefix_resync(struct daemon *d)
+/* Events were lost: our routes may have been deleted meanwhile. */
+static void rp_rtnl_resync(struct rtnl_listener *l)
 {
+	struct route_prefix *rp = container_of(l, struct route_prefix, rtnl);
+	struct daemon *d = rp->d;
 	struct rp_entry *e;
 
-	if (!d->route_prefix)
-		return;
-	list_for_each_entry(e, &d->route_prefix->entries, node) {
+	list_for_each_entry(e, &rp->entries, node) {
 		bool was = e->installed;
 
 		e->installed = false; /* replace unconditionally: it may have been deleted */
@@ -322,6 +324,8 @@ int route_prefix_init(struct daemon *d)
 	rp_purge_stale(d, AF_INET6);
 	rp->sub.cb = rp_event;
 	bus_subscribe(&d->bus, &rp->sub);
+	rp->rtnl.resync = rp_rtnl_resync;
+	rtnl_listen(d, &rp->rtnl);
 	d->route_prefix = rp;
 	return 0;
 }
@@ -334,6 +338,7 @@ void route_prefix_destroy(struct daemon *d)
 	if (!rp)
 		return;
 	bus_unsubscribe(&rp->sub);
+	rtnl_unlisten(&rp->rtnl);
 	loop_event_cancel(&d->loop, &rp->ev);
 	list_for_each_entry_safe(e, n, &rp->entries, node) {
 		rp_remove(d, e, "uplinkd stops");

@@ -18,9 +18,9 @@ for f in $(find plugins -name '*.[ch]'); do
 done | grep . && fail=1
 
 # 2. Only the netlink rooms speak libmnl, libnftnl or rtnetlink directly.
-allowed='^daemon/(nl|link|route(_[a-z]+)?|ct|nft)\.[ch]$'
+allowed='^daemon/(nl|rtnl|link|route(_[a-z]+)?|ct|nft)\.[ch]$'
 for f in $(grep -rlE '#include <(libmnl/|libnftnl/|linux/rtnetlink\.h)' daemon plugins 2>/dev/null); do
-	[[ "$f" =~ $allowed ]] || bad "$f includes libmnl/libnftnl/rtnetlink; only nl.c, link.c, route*.c, ct.c and nft.c may"
+	[[ "$f" =~ $allowed ]] || bad "$f includes libmnl/libnftnl/rtnetlink; only nl.c, rtnl.c, link.c, route*.c, ct.c and nft.c may"
 done
 
 # 3. Kconfig decides which files are compiled, never which lines.
@@ -37,6 +37,23 @@ done
 
 # 6. Tests, demo and bench stop what they started by PID, never by name.
 grep -rnE '\b(pkill|killall)\b' test Makefile .ci 2>/dev/null | grep -v 'rules.sh' && bad "pkill/killall above; stop processes by PID"
+
+# 7. The core's modules form no cycle: module A (daemon/A.c and A.h) depends on B when
+#    either includes "B.h". Only the bring-up code that assembles the daemon (daemon.c,
+#    main.c) may depend on everything. A cycle means a sensor calls an actuator or two
+#    rooms own one job: report through a callback or a listener instead.
+edges=$(for f in daemon/*.c daemon/*.h; do
+	a=${f##*/}; a=${a%.*}
+	case $a in daemon | main | uplinkctl*) continue ;; esac
+	grep -oE '^#include "[a-z_0-9]+\.h"' "$f" | sed -E 's/.*"(.*)\.h"/\1/' | while read -r b; do
+		[ -e "daemon/$b.h" ] && [ "$b" != "$a" ] && [ "$b" != daemon ] && echo "$a $b"
+	done
+	echo "$a $a"	# every module is a node, with or without edges
+done | sort -u)
+if ! cycle=$(echo "$edges" | tsort 2>&1 >/dev/null | grep -v 'input contains a loop' | sed 's/^tsort: //'); then
+	: # tsort prints nothing on stderr when the graph has no cycle
+fi
+[ -z "$cycle" ] || bad "the daemon's modules include each other in a cycle: $(echo $cycle | tr ' ' ' ')"
 
 [ $fail -eq 0 ] && echo "rules: all code rules hold"
 exit $fail
