@@ -16,6 +16,10 @@ command -v socat >/dev/null || skip_all "no socat"
 plan 17
 lab_up
 lab_conf "$RUN/uplinkd.conf"
+# A hooks directory that exists, so the only warning -t has to give is the typo's
+# (without it, -t also warns that /etc/uplinkd/hooks.d is missing, as on a bare CI machine).
+mkdir -m 755 "$RUN/hooks.d"
+echo "hooks = { dir = \"$RUN/hooks.d\"; };" >>"$RUN/uplinkd.conf"
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LAB_ROOT/test/lsan.supp:print_suppressions=0}
 
 # ---- uplinkd -t --------------------------------------------------------------------------
