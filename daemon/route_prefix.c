@@ -7,8 +7,8 @@
  * P is anomalous (new "avoid") and again when it ends ("clear"); this module
  * keeps, per prefix, the set of uplinks to avoid and (from a deferred loop
  * event, after the request reached every subscriber) installs P through the
- * best other uplink (lowest priority number that is up, else degraded, and
- * routable), replacing the route in place when that choice changes
+ * best other uplink (policy_rank_prefix: the ranking of the default route,
+ * prefer included), replacing the route in place when that choice changes
  * (make-before-break) and deleting it only when nothing is avoided any more, so
  * P falls back to the default route. It re-decides on every uplink state and
  * active change, and after a netlink resync. Its routes carry RTPROT_UPLINKD
@@ -21,6 +21,8 @@
 #include "daemon.h"
 #include "health.h"
 #include "log.h"
+#include "policy.h"
+#include "policy_rank.h"
 #include "rtnl.h"
 #include "route.h"
 #include "uplink.h"
@@ -34,6 +36,7 @@
 
 #define RP_MSG_SIZE 1024
 #define RP_MAX_AVOID 8
+#define RP_MAX_UPLINKS 16 /* config.c allows 1..16 */
 
 struct rp_entry {
 	struct list_head node;
@@ -79,20 +82,32 @@ static bool rp_avoided(const struct rp_entry *e, const char *name)
 	return false;
 }
 
-/* The uplink P should use: up beats degraded, then the lower priority number. */
+/* The uplink P should use: the core's prefix ranking (policy_rank.c), with the
+ * uplinks whose view of P is anomalous avoided. */
 static struct uplink *rp_choose(struct daemon *d, const struct rp_entry *e)
 {
-	struct uplink *u, *best = NULL;
+	struct policy_cand c[RP_MAX_UPLINKS];
+	struct uplink *ups[RP_MAX_UPLINKS], *u;
+	bool avoided[RP_MAX_UPLINKS];
+	const char *prefer = policy_prefer_get(d);
+	size_t n = 0;
+	int i;
 
 	list_for_each_entry(u, &d->uplinks, node) {
-		if (u->health.state == HEALTH_DOWN || rp_avoided(e, u->cfg.name) ||
-		    !uplink_routable(u, e->family))
-			continue;
-		if (!best || u->health.state > best->health.state ||
-		    (u->health.state == best->health.state && u->cfg.priority < best->cfg.priority))
-			best = u;
+		if (n == RP_MAX_UPLINKS)
+			break;
+		ups[n] = u;
+		c[n] = (struct policy_cand){
+			.name = u->cfg.name, .state = u->health.state,
+			.settled = u->health.settled, .routable = uplink_routable(u, e->family),
+			.priority = u->cfg.priority, .current = u->active,
+			.preferred = prefer && !strcmp(prefer, u->cfg.name),
+		};
+		avoided[n] = rp_avoided(e, u->cfg.name);
+		n++;
 	}
-	return best;
+	i = policy_rank_prefix(c, n, avoided);
+	return i < 0 ? NULL : ups[i];
 }
 
 static void rp_build(struct daemon *d, const struct rp_entry *e, struct uplink *u,

@@ -16,10 +16,11 @@
  * other paths. If the new path does not come up within connect_timeout_s it
  * is held down and the next path is tried; the old SA is left alone meanwhile.
  *
- * Path preference: eligible paths (uplink present with an IPv4 address, not
- * down, not avoided by a BUS_STEER, not held down) are ranked: not degraded
- * first, then the uplink carrying the default route (tunnels follow BUS_ACTIVE),
- * then the order of the tunnel's uplinks and remotes. A path is held down for
+ * Path preference is the core's (policy_rank_paths): eligible paths (uplink
+ * present with an IPv4 address, not down, not avoided by a BUS_STEER, not
+ * held down) are ranked up before degraded, the operator's prefer, then the
+ * uplink carrying the default route (tunnels follow BUS_ACTIVE), then
+ * priority, then the order of the tunnel's uplinks and remotes. A path is held down for
  * hold_down_s after it failed (ESP stall: every path of that uplink; connect
  * timeout: that pair), doubling for repeated failures up to 8x; when it ends,
  * the tunnel returns to the preferred path.
@@ -41,6 +42,8 @@
 #include "ipsec_sa.h"
 #include "log.h"
 #include "plugin.h"
+#include "policy.h"
+#include "policy_rank.h"
 #include "uplink.h"
 #include "vici_client.h"
 
@@ -474,32 +477,39 @@ static void mark_bad(struct tunnel *t, int u, int r, const char *why)
 		   why);
 }
 
-/* Pick the best eligible path; false if none. */
+/* The best eligible path, as the core ranks a tunnel's paths (policy_rank_paths:
+ * state, prefer, the default route's uplink, priority, then the configured
+ * order); held-down and avoided paths are not eligible. False if none. */
 static bool choose(struct tunnel *t, int *bu, int *br)
 {
+	struct policy_cand c[MAX_UPL];
+	struct policy_path p[MAX_UPL * MAX_REM];
+	size_t order[MAX_UPL * MAX_REM], u, r, np = 0;
+	const char *prefer = policy_prefer_get(t->ip->d);
 	uint64_t now = now_ns(t->ip);
-	long best = -1, score;
-	size_t u, r;
 
 	for (u = 0; u < t->nupl; u++) {
 		struct uplink *up = path_uplink(t, (int)u);
 
-		if (!up || !up->link.has_addr4 || up->health.state == HEALTH_DOWN ||
-		    !uplink_routable(up, AF_INET) || t->avoid[u])
-			continue;
-		for (r = 0; r < t->c.remotes.n; r++) {
-			if (t->bad_until[u][r] > now)
-				continue;
-			score = (up->health.state == HEALTH_DEGRADED ? 1000000L : 0) +
-				(up->active ? 0 : 10000L) + (long)(u * 100 + r);
-			if (best < 0 || score < best) {
-				best = score;
-				*bu = (int)u;
-				*br = (int)r;
-			}
-		}
+		c[u] = (struct policy_cand){ .name = t->unames[u], .state = HEALTH_DOWN };
+		if (up)
+			c[u] = (struct policy_cand){
+				.name = t->unames[u], .state = up->health.state,
+				.settled = up->health.settled,
+				.routable = up->link.has_addr4 && uplink_routable(up, AF_INET),
+				.priority = up->cfg.priority, .current = up->active,
+				.preferred = prefer && !strcmp(prefer, up->cfg.name),
+			};
+		for (r = 0; r < t->c.remotes.n && np < ARRAY_SIZE(p); r++)
+			p[np++] = (struct policy_path){ .cand = u, .remote = (int)r,
+							.held_down = t->bad_until[u][r] > now,
+							.avoided = t->avoid[u] };
 	}
-	return best >= 0;
+	if (!policy_rank_paths(c, t->nupl, p, np, order))
+		return false;
+	*bu = (int)p[order[0]].cand;
+	*br = p[order[0]].remote;
+	return true;
 }
 
 static void switch_to(struct tunnel *t, int u, int r, const char *why)

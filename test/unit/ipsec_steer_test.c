@@ -50,6 +50,12 @@ bool uplink_routable(const struct uplink *u, int family)
 	return u->link.ifindex > 0;
 }
 
+const char *policy_prefer_get(const struct daemon *d)
+{
+	(void)d;
+	return NULL; /* automatic choice */
+}
+
 /* ---- the fake charon ---- */
 
 struct sa {
