@@ -14,7 +14,7 @@
  * interface comes back up: the kernel dropped its IPv4 routes). Listens on
  * the daemon's rtnetlink event socket (rtnl.h); talks through nl_talk();
  * uses route.c's pure parser for learned gateways. Called by daemon.c and
- * uplink.c (link_uplink_added).
+ * uplinks.c (link_uplink_added).
  */
 #include "link.h"
 #include "daemon.h"

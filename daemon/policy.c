@@ -12,7 +12,7 @@
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
  * Calls route.c, ct.c, uplink.c (lookups, routability) and the bus. Called by
- * daemon.c (init, first run), uplink.c (policy_schedule on every health or link
+ * daemon.c (init, first run), uplinks.c (policy_schedule on every health or link
  * change) and control.c (prefer, status getters).
  */
 #include "policy.h"

@@ -13,7 +13,7 @@
  *
  * Calls health.c, the plugin's probe hooks, loop.c and the uplink's
  * health_changed callback.
- * Called by uplink.c (start/stop, probe_expiry_arm) and by probe plugins
+ * Called by uplinks.c (start/stop) and by probe plugins
  * (probe_reply).
  */
 #include "probe.h"

@@ -15,7 +15,7 @@
  * protocol left by an earlier run are removed.
  * Listens on the daemon's rtnetlink sockets (rtnl.h) for our routes and
  * rules being deleted or replaced, and for resyncs; talks through nl_talk();
- * reads uplink.h. Called by uplink.c, policy.c and daemon.c.
+ * reads uplink.h. Called by uplinks.c, policy.c and daemon.c.
  */
 #include "route.h"
 #include "daemon.h"

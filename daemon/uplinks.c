@@ -8,7 +8,7 @@
  * gets fresh ones; one whose only changes are priority, weight or
  * flush_conntrack is updated in place; any other change (position, table,
  * mark, interface) restarts its probes on the new fwmark. Health changes
- * reach it through u->health_changed (set here, called by probe.c), link
+ * reach it through u->health_changed (set here, invoked by probe.c), link
  * changes through uplink_link_changed (given to link_init by daemon.c).
  * Calls health.c, probe.c, link.c, route.c and policy.c; called by daemon.c.
  */
@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "probe.h"
 #include "route.h"
+#include "schema.h"
 #include "uplink.h"
 
 #include <errno.h>

@@ -55,5 +55,29 @@ if ! cycle=$(echo "$edges" | tsort 2>&1 >/dev/null | grep -v 'input contains a l
 fi
 [ -z "$cycle" ] || bad "the daemon's modules include each other in a cycle: $(echo $cycle | tr ' ' ' ')"
 
+# 8. DOC comments stay true: every file a module's DOC names as its caller ("Called by
+#    policy.c, ...") includes the module's header, directly or through one of its own.
+for f in daemon/*.c; do
+	m=${f##*/}; m=${m%.c}
+	[ -e "daemon/$m.h" ] || continue
+	callers=$(awk '/^\/\*/{p=1} p{print} /\*\//{if(p) exit}' "$f" | sed 's/^ \* \{0,1\}//' | tr '\n' ' ' |
+		perl -ne 'while (/(?:called|used) by (.*?)(?:\.\s+[A-Z(]|\.\s*\/?\s*$)/gi) { print "$1\n" }' |
+		grep -oE '[a-z_0-9]+\.c' | sort -u)
+	for c in $callers; do
+		[ "$c" != "$m.c" ] || continue
+		path=$(ls daemon/"$c" plugins/*/"$c" 2>/dev/null | head -1)
+		if [ -z "$path" ]; then
+			bad "$f: its DOC names $c as a caller; there is no such file (update the DOC)"
+			continue
+		fi
+		grep -q "#include \"$m.h\"" "$path" && continue
+		via=no
+		for h in $(grep -oE '^#include "[a-z_0-9]+\.h"' "$path" | sed -E 's/.*"(.*)"/\1/'); do
+			[ -e "daemon/$h" ] && grep -q "#include \"$m.h\"" "daemon/$h" && via=yes
+		done
+		[ $via = yes ] || bad "$f: its DOC names $c as a caller, but $path does not include $m.h (update the DOC)"
+	done
+done
+
 [ $fail -eq 0 ] && echo "rules: all code rules hold"
 exit $fail

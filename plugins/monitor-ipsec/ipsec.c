@@ -186,6 +186,7 @@ struct tunnel {
 	int cur_u, cur_r;		/* path in use or being brought up; -1: none */
 	char cur_local[IPSEC_ADDR_MAX];
 	bool connecting;
+	bool handover;	/* connecting moves away from a path that still works (a move back) */
 	bool mobike_wait;		/* waiting for charon to move the IKE_SA itself */
 	uint64_t deadline_ns;
 	uint64_t up_since_ns;		/* on the current path */
@@ -520,6 +521,11 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 
 	if (!uplink_addr(path_uplink(t, u), local, sizeof(local)))
 		return;
+	/* make-before-break: the old path still works (its uplink up, not held down
+	 * or avoided, the tunnel up), so the hand-over is no outage */
+	t->handover = old_u >= 0 && t->h.state == HEALTH_UP && path_uplink(t, old_u) &&
+		      path_uplink(t, old_u)->health.state == HEALTH_UP && !t->avoid[old_u] &&
+		      (old_r < 0 || t->bad_until[old_u][old_r] <= now_ns(t->ip));
 	if (old_u >= 0 && (old_u != u || old_r != r)) {
 		snprintf(t->move_why, sizeof(t->move_why), "%s/%s -> %s/%s: %s",
 			 path_uname(t, old_u), path_remote(t, old_r), path_uname(t, u),
@@ -729,13 +735,14 @@ static void judge(struct tunnel *t)
 		snprintf(t->serving_via, sizeof(t->serving_via), "%s", path_uname(t, t->cur_u));
 	}
 	/*
-	 * Make-before-break: while a new path connects (until its deadline, when
-	 * tunnel_steer gives up on it), a poll without a working SA is the hand-over
-	 * (the far end's unique=replace drops the old IKE_SA as the new one
-	 * authenticates; list-sas skips the new one while it is busy), not an outage.
-	 * A tunnel that was down stays judged.
+	 * Make-before-break: while a new path connects away from one that still
+	 * worked (until its deadline, when tunnel_steer gives up on it), a poll
+	 * without a working SA is the hand-over (the far end's unique=replace drops
+	 * the old IKE_SA as the new one authenticates; list-sas skips the new one
+	 * while it is busy), not an outage. A move away from a failed path, or a
+	 * tunnel that was not up, stays judged.
 	 */
-	if (t->connecting && !(s && sa_ok(s)) && t->h.state != HEALTH_DOWN)
+	if (t->connecting && t->handover && !(s && sa_ok(s)) && t->h.state != HEALTH_DOWN)
 		return;
 	if (tunnel_health_poll(&t->h, s, t->serving_via, now_ns(t->ip)))
 		state_changed(t, old);
