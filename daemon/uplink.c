@@ -55,6 +55,13 @@ bool uplink_gateway6(const struct uplink *u, struct in6_addr *gw)
 	return false;
 }
 
+bool uplink_by_dev(const struct uplink *u, int family)
+{
+	if (family == AF_INET6)
+		return (u->link.pointopoint && u->link.has_addr6) || u->link.dev6;
+	return u->link.pointopoint || u->link.dev4;
+}
+
 bool uplink_routable(const struct uplink *u, int family)
 {
 	struct in_addr gw4;
@@ -63,6 +70,6 @@ bool uplink_routable(const struct uplink *u, int family)
 	if (!u->link.ifindex || !u->link.carrier)
 		return false;
 	if (family == AF_INET6)
-		return uplink_gateway6(u, &gw6) || (u->link.pointopoint && u->link.has_addr6);
-	return uplink_gateway4(u, &gw4) || u->link.pointopoint;
+		return uplink_gateway6(u, &gw6) || uplink_by_dev(u, family);
+	return uplink_gateway4(u, &gw4) || uplink_by_dev(u, family);
 }

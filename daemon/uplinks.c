@@ -64,9 +64,12 @@ static int probes_start(struct uplink *u)
 		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + i;
 
 		u->probes[i] = probe_run_start(u, p, first);
-		if (!u->probes[i])
+		if (!u->probes[i] && u->probes_ifindex)
 			log_err("%s: cannot start %s probes; the uplink is judged on the others",
 				u->cfg.name, p->method);
+		else if (!u->probes[i]) /* no interface: started again when it appears */
+			log_info("%s: %s probes wait for %s", u->cfg.name, p->method,
+				 u->cfg.interface);
 		u->nprobes++;
 		first += cfg_probe_ntargets(p);
 	}

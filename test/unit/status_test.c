@@ -25,6 +25,12 @@
 /* ---- stubs: what status.c asks of the rest of the daemon ---- */
 
 const char *policy_prefer_get(const struct daemon *d) { (void)d; return NULL; }
+bool policy_disabled(const struct daemon *d, const char *name, const char **who,
+		     uint64_t *since_ms)
+{
+	(void)d; (void)name; (void)who; (void)since_ms;
+	return false;
+}
 const char *policy_reason(const struct daemon *d) { (void)d; return "isp1 up (priority 10)"; }
 uint64_t policy_changed_ms(const struct daemon *d) { (void)d; return 1; }
 uint64_t policy_switches(const struct daemon *d) { (void)d; return 2; }
