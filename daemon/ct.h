@@ -46,7 +46,12 @@ int ct_count_marks_start(struct daemon *d, const uint32_t *marks, size_t n);
 /* The last finished count, by mark index, and when it finished. 0 or -ENODATA. */
 int ct_mark_counts(const struct daemon *d, uint64_t *counts, size_t n, uint64_t *when_ms);
 void ct_destroy(struct daemon *d);
-/* Returns the number of entries deleted, or -errno. */
+/* Queue a flush of u's entries (each of its current addresses); it runs in bounded
+ * steps from the loop and logs what it deleted. 0, or -errno when not queued. */
 int ct_flush_uplink(struct daemon *d, const struct uplink *u);
+/* A flush is queued or running (tests, bench). */
+bool ct_busy(const struct daemon *d);
+/* Entries flushed since start. */
+uint64_t ct_flushed(const struct daemon *d);
 
 #endif

@@ -6,11 +6,13 @@
  * choice and reason, kept by rule name for hysteresis across reloads), the
  * table last installed (to write nothing when nothing changed), the last
  * error and a timer that re-runs the policy for SLA rules and after a refused
- * table. Connection counts come from ct.c,
- * counted in the background and at most FLOW_COUNT_MS old when asked again. policy_flow_run() is the flow half of a policy run: balance.c
- * chooses, expand() turns configured rules into nft rules, nft.c applies.
- * Calls balance.c, nft.c, ct.c (counts), uplink.c/health.c (reads) and the
- * bus. Called by policy.c (init, destroy, every run) and status.c.
+ * table. Connection counts come from ct.c, counted in the background and at
+ * most FLOW_COUNT_MS old when asked again. policy_flow_run() is the flow half
+ * of a policy run: balance.c chooses, expand() turns configured rules into
+ * nft rules, nft.c applies.
+ * Calls balance.c, nft.c, ct.c (counts), uplink.c/health.c (reads), the bus,
+ * and the policy through the rerun callback it was given (no include: no
+ * cycle). Called by policy.c (init, destroy, every run) and status.c.
  */
 #include "policy_flow.h"
 #include "balance.h"
@@ -19,7 +21,6 @@
 #include "daemon.h"
 #include "log.h"
 #include "nft.h"
-#include "policy.h"
 #include "uplink.h"
 
 #include <errno.h>
@@ -44,6 +45,7 @@ struct flow_rule_state {
 
 struct policy_flow {
 	struct daemon *d;
+	void (*rerun)(struct daemon *d); /* policy.c's policy_schedule */
 	struct loop_timer rejudge;
 	bool installed;
 	bool balancing;			/* default spread by shares */
@@ -491,16 +493,17 @@ static void rejudge_cb(struct loop_timer *t)
 {
 	struct policy_flow *f = container_of(t, struct policy_flow, rejudge);
 
-	policy_schedule(f->d);
+	f->rerun(f->d);
 }
 
-int policy_flow_init(struct daemon *d)
+int policy_flow_init(struct daemon *d, void (*rerun)(struct daemon *d))
 {
 	struct policy_flow *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -ENOMEM;
 	f->d = d;
+	f->rerun = rerun;
 	loop_timer_init(&f->rejudge, rejudge_cb);
 	d->flow = f;
 	return 0;

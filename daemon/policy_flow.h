@@ -18,7 +18,8 @@
 struct daemon;
 struct json_object;
 
-int policy_flow_init(struct daemon *d);
+/* rerun: asks for a policy run (policy_schedule), for SLA rules and retries. */
+int policy_flow_init(struct daemon *d, void (*rerun)(struct daemon *d));
 void policy_flow_destroy(struct daemon *d);
 /* Decide and reconcile the table (called at the end of every policy run). */
 void policy_flow_run(struct daemon *d);

@@ -6,9 +6,10 @@
 #include "daemon.h"
 #include "policy_flow.h"
 
-int policy_flow_init(struct daemon *d)
+int policy_flow_init(struct daemon *d, void (*rerun)(struct daemon *d))
 {
 	(void)d;
+	(void)rerun;
 	return 0;
 }
 
