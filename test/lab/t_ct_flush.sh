@@ -2,10 +2,10 @@
 # A failover that flushes 100 000 conntrack entries NATed to the failed uplink: the flush
 # is done in bounded batches, so the loop keeps reading probe replies meanwhile and the
 # healthy uplink sees no false state change; every entry is gone afterwards.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-[ -x "$TOOLS/ctfill" ] || skip_all "no $TOOLS/ctfill; run make tools"
+need_cmd "$TOOLS/ctfill"
 plan 6
 lab_up
 # isp2 judged as strictly as an operator may (one lost round in ten is "degraded"), with a

@@ -2,7 +2,7 @@
 # Failing over to an uplink with no IPv6 next hop takes the IPv6 default route off the dead
 # uplink instead of leaving it there (hosts would keep sending IPv6 into the dead carrier
 # rather than fall back to IPv4).
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 4
@@ -18,4 +18,4 @@ check "isp1 carries the IPv6 default route" default_is wan1 6
 fault isp1 blackhole
 check "blackhole: IPv4 moves to isp2" wait_for 20 default_is wan2 4
 check "no IPv6 default route is left on the dead wan1" \
-	wait_for 2 eval '! ip -n "$P-rtr" -6 route show default | grep -q "dev wan1"'
+	wait_for 20 eval '! ip -n "$P-rtr" -6 route show default | grepq "dev wan1"'

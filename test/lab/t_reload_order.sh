@@ -2,7 +2,7 @@
 # A reload that reorders the uplinks, inserts one in front or changes an uplink's table or
 # mark moves its fwmark rule and table; the running probes must follow, or they leave
 # through another uplink's table: a healthy backup is judged down and nothing takes over.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 8

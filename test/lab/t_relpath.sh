@@ -1,7 +1,7 @@
 #!/bin/bash
 # `uplinkd -c uplinkd.conf` with a relative state_dir, detached (it changes to /): both paths
 # are resolved at start, so a reload and the state files still work.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 4
