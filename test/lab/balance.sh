@@ -17,7 +17,7 @@ SINK_V6=2001:db8:ff:10::10
 
 declare -A FLOWS_PID
 
-[ -x "$TOOLS/flows" ] || skip_all "no $TOOLS/flows; run make tools"
+need_cmd "$TOOLS/flows"	# make tools builds it: missing is a failure, not a skip
 
 balance_conf() {
 	start_lab_uplinkd 's/mode = "failover";/mode = "balance";/' \
