@@ -98,6 +98,9 @@ static const struct cfg_key policy_keys[] = {
 	  .def = 0 },
 	{ "reassert_s", CFG_INT, offsetof(struct config, policy.reassert_s), 0, .min = 1,
 	  .max = 3600, .def = 30 },
+	{ "rules", CFG_LIST, offsetof(struct config, policy.rules), 0, .max = 256,
+	  .sub = config_rule_keys, .elem_size = sizeof(struct cfg_rule),
+	  .hint = "e.g. rules = ( { name = \"voice\"; proto = \"udp\"; dport = [ 5060 ]; action = \"lowest_jitter\"; uplinks = [ \"isp1\", \"isp2\" ]; } );" },
 	CFG_END
 };
 
@@ -401,6 +404,7 @@ static struct config *config_from(config_t *lc, const char *name, struct cfg_dia
 			resolve_interval(cfg, i, d);
 			check_uplink(cfg, i, d);
 		}
+		config_check_rules(root, cfg, d);
 		for (i = 0; i < cfg->nsections; i++)
 			if (cfg->sections[i].plugin->check)
 				cfg->sections[i].plugin->check(cfg->sections[i].conf, cfg,

@@ -11,11 +11,14 @@
  * reason an operator can act on. If the kernel refuses, the old route and the
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
- * Calls route.c, ct.c, uplink.c (lookups, routability) and the bus. Called by
- * daemon.c (init, first run), uplinks.c (policy_schedule on every health or link
- * change) and control.c (prefer, status getters).
+ * Calls policy_flow.c (the inet uplinkd table, first; it gets policy_schedule
+ * as a callback for its re-judge timer), route.c, ct.c, uplink.c (lookups,
+ * routability) and the bus. Called by daemon.c (init, first run), uplinks.c
+ * (policy_schedule on every health or link change) and control.c (prefer,
+ * status getters).
  */
 #include "policy.h"
+#include "policy_flow.h"
 #include "bus.h"
 #include "ct.h"
 #include "daemon.h"
@@ -172,7 +175,7 @@ int policy_init(struct daemon *d)
 	loop_event_init(&p->ev, policy_ev_cb);
 	snprintf(p->reason, sizeof(p->reason), "no decision yet");
 	d->policy = p;
-	return 0;
+	return policy_flow_init(d, policy_schedule);
 }
 
 void policy_destroy(struct daemon *d)
@@ -182,6 +185,7 @@ void policy_destroy(struct daemon *d)
 	if (!d || !d->policy)
 		return;
 	p = d->policy;
+	policy_flow_destroy(d);
 	loop_event_cancel(&d->loop, &p->ev);
 	free(p->prefer);
 	while (p->noff--) {
@@ -512,6 +516,9 @@ void policy_run(struct daemon *d)
 		c[i].disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
 		i++;
 	}
+	/* new connections first (the inet uplinkd table), then routes and flushes: a flow
+	 * flushed off a failed uplink must not be marked for it again meanwhile */
+	policy_flow_run(d);
 	if (d->cfg && d->cfg->policy.mode == POLICY_BALANCE)
 		policy_run_balance(d, ups, c, n);
 	else

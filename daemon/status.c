@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "health.h"
 #include "policy.h"
+#include "policy_flow.h"
 #include "probe.h"
 #include "uplink.h"
 
@@ -211,6 +212,7 @@ struct json_object *status_build(struct daemon *d)
 	json_object_object_add(st, "tunnels", json_object_new_array());
 	json_object_object_add(bgp, "alerts", json_object_new_array());
 	json_object_object_add(st, "bgp", bgp);
+	policy_flow_status(d, st); /* share_pct, connections, rules[] */
 	daemon_monitors_status(d, st);
 	return st;
 }
