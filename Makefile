@@ -31,7 +31,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
-LIBS := -lmnl -lconfig -ljson-c -lcap-ng -lm
+LIBS := -lmnl -lnftnl -lconfig -ljson-c -lcap-ng -lm
 LDFLAGS ?=
 
 ifneq ($(SAN),)
@@ -191,7 +191,7 @@ $(BUILD)/tools/%: test/bench/%.c
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< -lm
 
 # The parser bench links the real parsers (test/bench/parse_bench.c).
-PARSE_BENCH_SRC := daemon/config.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
+PARSE_BENCH_SRC := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
 	daemon/control_req.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
 $(BUILD)/tools/parse_bench: test/bench/parse_bench.c $(PARSE_BENCH_SRC)
 	@mkdir -p $(dir $@)

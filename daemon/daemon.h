@@ -22,7 +22,9 @@ struct linkmon;
 struct route_ctl;
 struct route_prefix;
 struct ct;
+struct nft;
 struct policy;
+struct policy_flow;
 struct control;
 struct journal;
 struct hooks;
@@ -50,7 +52,9 @@ struct daemon {
 	struct route_ctl *route;
 	struct route_prefix *route_prefix; /* bgp-steered prefix routes */
 	struct ct *ct;
+	struct nft *nft; /* the inet uplinkd table (balance mode) */
 	struct policy *policy;
+	struct policy_flow *flow; /* balance mode and per-flow rules */
 	struct control *control;
 	struct journal *journal;
 	struct hooks *hooks;

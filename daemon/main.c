@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -280,6 +281,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* the daemon detaches into /: a relative -c would not be found on reload */
+	if (path[0] != '/' && !test_only && !replay_file) {
+		static char abs_path[PATH_MAX];
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs_path, sizeof(abs_path), "%s/%s", cwd, path) >=
+			    (int)sizeof(abs_path)) {
+			fprintf(stderr, "uplinkd: %s: cannot make the path absolute: %s; "
+				"give -c an absolute path\n", path, strerror(errno ? errno : ENAMETOOLONG));
+			return 1;
+		}
+		path = abs_path;
+	}
 	cfg = config_load(path, &diag);
 	if (cfg && !replay_file)
 		config_check_interfaces(cfg, &diag);
