@@ -345,7 +345,7 @@ DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfigl
 
 # the arm64 board's cross build: the cross compiler and the -dev packages of the libraries
 # uplinkd links, for arm64 (dpkg --add-architecture arm64; Debian's multiarch)
-ARM64_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross libmnl-dev:arm64 libconfig-dev:arm64 \
+ARM64_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross libmnl-dev:arm64 libnftnl-dev:arm64 libconfig-dev:arm64 \
 	libjson-c-dev:arm64 libcap-ng-dev:arm64 libmicrohttpd-dev:arm64 libcrypt-dev:arm64
 
 deps:

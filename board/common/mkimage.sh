@@ -65,7 +65,7 @@ kver=$(ls "$kdir/lib/modules" | head -1)
 # ---- a foreign architecture's userland: the .debs, unpacked into SR ----
 # (pkg-index: every file of SR with its package, for the manifest)
 RUNTIME_PKGS="busybox-static iproute2 nftables ethtool strongswan-swanctl charon-systemd
-	libstrongswan-standard-plugins libgcc-s1 libmnl0 libconfig9 libjson-c5 libcap-ng0
+	libstrongswan-standard-plugins libgcc-s1 libmnl0 libnftnl11 libconfig9 libjson-c5 libcap-ng0
 	libmicrohttpd12 libcrypt1"
 if [ -n "$SR" ] && [ ! -f "$SR/.done" ]; then
 	echo "mkimage: fetching the $ARCH userland (apt-get download) into $SR"
