@@ -7,6 +7,8 @@
 #                    tests, fuzzers (briefly), code rules, lab tests in namespaces
 #   make demo        the daemon in a simulated two-ISP network, with a fault story
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
+#   make soak        chaos soak: seeded random faults in the lab for SOAK_MINUTES (10), with
+#                    invariants checked all the time; SOAK_SEED=N replays a schedule
 #
 # Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
 # plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
@@ -60,7 +62,7 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab demo bench clean distclean
+	check check-build unit fuzz fuzz-build rules lab soak demo bench clean distclean
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
@@ -199,6 +201,7 @@ check: deps
 	$(MAKE) fuzz
 	$(MAKE) rules
 	$(MAKE) lab
+	$(MAKE) soak SOAK_MINUTES=2
 
 # The build matrix: a disabled plugin cannot rot.
 check-build:
@@ -215,6 +218,12 @@ ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
 endif
+
+# The chaos soak (test/soak/soak.sh) on the release build: its RSS is what a router sees.
+SOAK_MINUTES ?= 10
+soak: all tools
+	TOOLS=$(BUILD)/tools UPLINKD=$(BUILD)/uplinkd UPLINKCTL=$(BUILD)/uplinkctl \
+		SOAK_MINUTES=$(SOAK_MINUTES) $(if $(SOAK_SEED),SOAK_SEED=$(SOAK_SEED)) test/soak/soak.sh
 
 demo: deps
 	$(MAKE) all tools

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""monitor.py: the soak's invariants, checked while the faults run (test/soak/soak.sh).
+
+  monitor.py watch DIR PREFIX PID UPLINKCTL SOCK
+      Samples until DIR/stop exists: the router's default routes every 100 ms, the daemon's
+      status every second, its RSS and open descriptors every 2 s. Reads DIR/faults.log (lines
+      "TS_MS on|off KIND ISP" that the lanes append) to know which carrier is broken. Every
+      violation goes at once to DIR/violations.log, one line each:
+        - the router has no IPv4 or IPv6 default route
+        - the default route stays on a carrier with a hard fault (blackhole, carrier loss)
+          longer than SOAK_BOUND_MS (default 3000) after the fault began
+        - the daemon is gone, or its status does not answer three times in a row
+      Samples go to DIR/samples.jsonl.
+  monitor.py report DIR EVENTS HOOKS WARMUP_S
+      After the run, from the journal (EVENTS, STATE_DIR/journal.jsonl) and the hooks' log:
+        - a switch of the default route (journal "active") outside a hard fault's window
+          (its start until SOAK_RECOVER_MS, default 20000, after its end) is a violation:
+          noise, restarts, hijacks, floods and reloads must not move the default route
+        - every uplink, active and tunnel event that reached the hooks is in the journal, in
+          the same order
+        - RSS and descriptors after the warm-up: the lowest value of the first and of the last
+          fifth of the samples taken after WARMUP_S (lowest, so a flood in progress does not
+          count), drift = last - first, within SOAK_RSS_DRIFT_KB (default 2048) and
+          SOAK_FD_DRIFT (default 0)
+      Prints a summary (JSON) on stdout; violations are appended to DIR/violations.log.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+HARD = ("blackhole", "carrier")
+
+
+def now_ms():
+	return int(time.time() * 1000)
+
+
+class Violations:
+	def __init__(self, path):
+		self.f = open(path, "a", buffering=1)
+		self.n = 0
+
+	def add(self, msg):
+		self.n += 1
+		self.f.write("%d %s\n" % (now_ms(), msg))
+
+
+def default_devs(prefix, fam):
+	try:
+		out = subprocess.run(["ip", "-n", prefix + "-rtr", "-j", fam, "route", "show", "default",
+				      "table", "main"], capture_output=True, text=True, timeout=5).stdout
+		routes = json.loads(out or "[]")
+	except (subprocess.SubprocessError, ValueError):
+		return None
+	devs = set()
+	for r in routes:
+		if "dev" in r:
+			devs.add(r["dev"])
+		for nh in r.get("nexthops", []):
+			if "dev" in nh:
+				devs.add(nh["dev"])
+	return devs
+
+
+def proc_sample(pid):
+	try:
+		with open("/proc/%d/status" % pid) as f:
+			rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+		fds = len(os.listdir("/proc/%d/fd" % pid))
+	except (OSError, StopIteration):
+		return None
+	return rss, fds
+
+
+def watch(d, prefix, pid, ctl, sock):
+	bound = int(os.environ.get("SOAK_BOUND_MS", "3000"))
+	v = Violations(os.path.join(d, "violations.log"))
+	samples = open(os.path.join(d, "samples.jsonl"), "a", buffering=1)
+	faults_path = os.path.join(d, "faults.log")
+	active = {}		# (kind, isp) -> since_ms
+	reported = set()
+	pos = 0
+	last_status = last_proc = 0
+	status_fail = 0
+	no_route = {"-4": 0, "-6": 0}
+	worst = 0		# longest time the default route stayed on a hard-faulted carrier
+	while not os.path.exists(os.path.join(d, "stop")):
+		t = now_ms()
+		try:
+			with open(faults_path) as f:
+				f.seek(pos)
+				for line in f:
+					if not line.endswith("\n"):
+						break
+					pos += len(line)
+					ts, what, kind, isp = line.split()[:4]
+					if what == "on":
+						active[(kind, isp)] = int(ts)
+					else:
+						active.pop((kind, isp), None)
+		except OSError:
+			pass
+		for fam in ("-4", "-6"):
+			devs = default_devs(prefix, fam)
+			if devs is None:
+				continue
+			if not devs:
+				no_route[fam] += 1
+				v.add("no %s default route in %s-rtr" % ("IPv4" if fam == "-4" else "IPv6",
+									prefix))
+				continue
+			if fam != "-4":
+				continue
+			for (kind, isp), since in list(active.items()):
+				if kind not in HARD or "wan" + isp[3:] not in devs:
+					continue
+				worst = max(worst, t - since)
+				if t - since > bound and (kind, isp, since) not in reported:
+					reported.add((kind, isp, since))
+					v.add("the default route is still on wan%s %d ms after %s on %s "
+					      "began (bound %d ms)" % (isp[3:], t - since, kind, isp, bound))
+		if t - last_status >= 1000:
+			last_status = t
+			try:
+				r = subprocess.run([ctl, "-s", sock, "status", "--json"], capture_output=True,
+						   text=True, timeout=10)
+				ok = r.returncode == 0 and json.loads(r.stdout).get("uplinks") is not None
+			except (subprocess.SubprocessError, ValueError):
+				ok = False
+			status_fail = 0 if ok else status_fail + 1
+			if status_fail == 3:
+				v.add("uplinkctl status failed three times in a row")
+		if t - last_proc >= 2000:
+			last_proc = t
+			s = proc_sample(pid)
+			if s is None:
+				v.add("uplinkd (PID %d) is gone" % pid)
+				break
+			samples.write(json.dumps({"ts_ms": t, "rss_kb": s[0], "fds": s[1]}) + "\n")
+		time.sleep(max(0, 0.1 - (now_ms() - t) / 1000))
+	with open(os.path.join(d, "watch.json"), "w") as f:
+		json.dump({"worst_on_faulted_ms": worst, "no_route_samples": no_route}, f)
+
+
+def fault_windows(d, recover):
+	wins, open_ = [], {}
+	with open(os.path.join(d, "faults.log")) as f:
+		for line in f:
+			ts, what, kind, isp = line.split()[:4]
+			if kind not in HARD:
+				continue
+			if what == "on":
+				open_[(kind, isp)] = int(ts)
+			elif (kind, isp) in open_:
+				wins.append((open_.pop((kind, isp)), int(ts) + recover, kind, isp))
+	for (kind, isp), since in open_.items():
+		wins.append((since, 1 << 62, kind, isp))
+	return wins
+
+
+def drift(vals):
+	n = max(1, len(vals) // 5)
+	return min(vals[:n]), min(vals[-n:])
+
+
+def report(d, events_path, hooks_path, warmup_s):
+	recover = int(os.environ.get("SOAK_RECOVER_MS", "20000"))
+	rss_max = int(os.environ.get("SOAK_RSS_DRIFT_KB", "2048"))
+	fd_max = int(os.environ.get("SOAK_FD_DRIFT", "0"))
+	v = Violations(os.path.join(d, "violations.log"))
+	with open(os.path.join(d, "start_ms")) as f:
+		start = int(f.read())
+	events = []
+	with open(events_path) as f:	# the journal file: one JSON object a line
+		for l in f:
+			try:
+				events.append(json.loads(l))
+			except ValueError:
+				pass
+	wins = fault_windows(d, recover)
+	switches = 0
+	for e in events:
+		if e.get("type") != "active" or e["ts_ms"] < start:
+			continue
+		switches += 1
+		if not any(a <= e["ts_ms"] <= b for a, b, _, _ in wins):
+			v.add("switch to %s at +%.1f s with no hard fault in the %d ms before: %s" %
+			      (e.get("new"), (e["ts_ms"] - start) / 1000, recover, e.get("reason")))
+	kinds = ("uplink", "active", "tunnel")
+	journal = ["%s %s %s %s" % (e["type"], e.get("object") or "", e.get("old") or "",
+				     e.get("new") or "") for e in events if e.get("type") in kinds]
+	with open(hooks_path) as f:
+		hooks = [l.rstrip() for l in f if l.split(" ", 1)[0] in kinds]
+	journal = [j.rstrip() for j in journal]
+	# the journal keeps its newest journal_max entries: compare the part both still hold
+	if len(journal) < len(hooks):
+		ok = len(journal) >= 900 and hooks[-len(journal):] == journal
+	else:
+		ok = journal == hooks
+	if not ok:
+		missing = [h for h in hooks if h not in journal][:5]
+		v.add("the journal does not hold every uplink/active/tunnel event the hooks saw, in "
+		      "order (%d in the hooks' log, %d in the journal; first missing: %s)" %
+		      (len(hooks), len(journal), missing))
+	samples = []
+	with open(os.path.join(d, "samples.jsonl")) as f:
+		for l in f:
+			s = json.loads(l)
+			if s["ts_ms"] >= start + warmup_s * 1000:
+				samples.append(s)
+	out = {"switches": switches, "hook_events": len(hooks), "journal_events": len(journal)}
+	if len(samples) >= 2:
+		r0, r1 = drift([s["rss_kb"] for s in samples])
+		f0, f1 = drift([s["fds"] for s in samples])
+		out.update(rss_kb=[r0, r1], rss_drift_kb=r1 - r0, fds=[f0, f1], fd_drift=f1 - f0,
+			   rss_peak_kb=max(s["rss_kb"] for s in samples), samples=len(samples))
+		if r1 - r0 > rss_max:
+			v.add("RSS grew by %d KiB after the warm-up (%d -> %d; bound %d KiB)" %
+			      (r1 - r0, r0, r1, rss_max))
+		if f1 - f0 > fd_max:
+			v.add("open descriptors grew by %d after the warm-up (%d -> %d; bound %d)" %
+			      (f1 - f0, f0, f1, fd_max))
+	else:
+		v.add("too few RSS/descriptor samples after the warm-up (%d)" % len(samples))
+	try:
+		with open(os.path.join(d, "watch.json")) as f:
+			out.update(json.load(f))
+	except OSError:
+		pass
+	print(json.dumps(out))
+
+
+def main():
+	if len(sys.argv) == 7 and sys.argv[1] == "watch":
+		watch(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6])
+	elif len(sys.argv) == 6 and sys.argv[1] == "report":
+		report(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+	else:
+		sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+	main()
