@@ -76,6 +76,7 @@ soak_exit() {
 	rm -rf "${OUT%.md}-run"
 	cp -r "$S" "${OUT%.md}-run" 2>/dev/null || true
 	cp "$UPLINKD_LOG" "${OUT%.md}-run/" 2>/dev/null || true
+	set +e	# (exit $rc) must hand rc to lab_exit, not end the script under errexit
 	(exit $rc)
 	lab_exit
 }
