@@ -29,11 +29,17 @@ set -euo pipefail
 SOAK_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$SOAK_DIR/../lab/lib.sh"
 need_uplinkd
-for c in gobgpd swanctl wrk curl openssl; do
-	command -v "$c" >/dev/null || skip_all "no $c (make deps)"
+# what make deps and make tools install is needed, never skipped
+missing=
+for c in gobgpd swanctl wrk curl openssl jq; do
+	command -v "$c" >/dev/null || missing="$missing $c"
 done
-[ -x /usr/sbin/charon-systemd ] || skip_all "no charon-systemd (make deps)"
-[ -x "$TOOLS/bmpgen" ] || skip_all "no $TOOLS/bmpgen (make tools)"
+[ -x /usr/sbin/charon-systemd ] || missing="$missing charon-systemd"
+[ -x "$TOOLS/bmpgen" ] || missing="$missing $TOOLS/bmpgen"
+if [ -n "$missing" ]; then
+	echo "Bail out! missing:$missing (make deps tools)"
+	exit 1
+fi
 
 MINUTES=${SOAK_MINUTES:-10}
 SEED=${SOAK_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
@@ -111,6 +117,7 @@ cp "$conf" "$S/conf.a"
 sed 's|watch = ( {|watch = ( { prefix = "198.18.0.0/15"; origin_as = [ 64500 ]; },\n            {|' \
 	"$conf" >"$S/conf.b"
 start_uplinkd "$conf"
+ip -n "$P-lan" addr add 100.80.0.3/24 dev eth0	# the admin's desk (web-flood)
 
 ok_setup=1
 wait_for 60 eval 'settled isp1 && settled isp2 && default_is wan1' || ok_setup=0
@@ -196,10 +203,11 @@ gobgpd_restart() {	# ROLE
 	local role=$1 f=$RUN/gobgpd-$1.pid pid
 	pid=$(cat "$f")
 	topo_kill_pid "$P" "$pid"
-	wait_for 10 eval "! kill -0 $pid"
+	wait_for 10 eval "! kill -0 $pid" || { echo "gobgpd $pid did not stop"; return 1; }
 	bgp_start_gobgpd "$role" "$BGP_DIR/$role.toml"
 	if [ "$role" != rtr ]; then	# a carrier forgets what it announced
-		wait_for 20 bgp_established "$role" "100.64.${role#isp}.2"
+		wait_for 30 bgp_established "$role" "100.64.${role#isp}.2" ||
+			{ echo "$role: no session to the router 30 s after its restart"; return 1; }
 		bgp_announce "$role" $PFX 64510,64500
 	fi
 }
@@ -222,23 +230,40 @@ s.close()' "$BGP_BMP_PORT"
 	fi
 }
 
+refused() { ctl status --json | jq -e '.bgp.stats.refused'; }
 stranger() {	# SECONDS: connections from 127.0.0.2, not in bgp.routers, announcing a hijack
-	local end=$(($(ms) + $1 * 1000)) n=0
+	local end=$(($(ms) + $1 * 1000)) n=0 r0
+	r0=$(refused)
 	while [ "$(ms)" -lt $end ]; do
+		# refused at accept: bmpgen's own exit status says nothing here
 		echo hijack | in_rtr timeout 10 "$TOOLS/bmpgen" -b 127.0.0.2 127.0.0.1 "$BGP_BMP_PORT" 10 \
-			100.64.1.1 >/dev/null 2>&1 || n=$((n + 1))
+			100.64.1.1 >/dev/null 2>&1 || :
+		n=$((n + 1))
 		sleep 0.05
 	done
+	wait_for 10 eval '[ "$(refused)" -ge $((r0 + n)) ]' ||
+		{ echo "$n connections from 127.0.0.2, refused counter $r0 -> $(refused)"; return 1; }
 }
 
-web_flood() {	# SECONDS: wrk on the status, and wrong passwords from one address
-	local i
+login() {	# SOURCE PASSWORD: the HTTP status of a login from that LAN address
+	in_ns lan curl -s --max-time 10 --interface "$1" -o /dev/null -w '%{http_code}' \
+		-H 'Content-Type: application/json' \
+		--data "{\"user\":\"admin\",\"password\":\"$2\"}" "$URL/api/login"
+}
+web_flood() {	# SECONDS: wrk on the status and wrong passwords from one address; the admin
+	local i code wrk	# on another address still logs in
 	in_ns lan timeout $(($1 + 10)) wrk -t1 -c8 -d"$1"s "$URL/api/status" >/dev/null &
+	wrk=$!
 	for i in $(seq 20); do
-		in_ns lan curl -s --max-time 5 -o /dev/null -H 'Content-Type: application/json' \
-			--data '{"user":"admin","password":"wrong"}' "$URL/api/login" || true
+		code=$(login 100.80.0.2 wrong) || { echo "wrong password $i: no answer"; return 1; }
+		case "$code" in
+		401|429) ;;
+		*) echo "wrong password $i: HTTP $code"; return 1 ;;
+		esac
 	done
-	wait $!
+	wait $wrk || { echo "wrk failed"; return 1; }
+	code=$(login 100.80.0.3 soak-pass) || { echo "the admin's login got no answer"; return 1; }
+	[ "$code" = 200 ] || { echo "the admin's login from 100.80.0.3 after the flood: HTTP $code"; return 1; }
 }
 
 reload_valid() {
@@ -284,6 +309,7 @@ ctl_action() {	# KIND ARGS...
 	hijack)
 		disturb_on
 		must bgp_announce "$1" $PFX 64666
+		must wait_for 20 has_alert "hijack:$PFX:$1"
 		sleep "$2"
 		must bgp_announce "$1" $PFX 64510,64500
 		disturb_off ;;
