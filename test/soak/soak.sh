@@ -421,3 +421,4 @@ check "uplinkd stops cleanly (exit $rc)" test "$rc" -eq 0
 		"| descriptor drift | \(.fd_drift) |"' 2>/dev/null || echo "| summary | $summary |"
 } >"$OUT"
 sed 's/^/# /' "$OUT"
+echo "soak: $((TAP_N - TAP_FAIL)) passed, $TAP_FAIL failed"
