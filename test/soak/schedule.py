@@ -84,6 +84,8 @@ def ctl_lane(rng, seconds, out):
 			elif k == "web-flood":
 				dur = rng.randint(3, 8)
 				args, took = [str(dur)], dur + 2
+			elif k == "reload-invalid":	# which mistake the file gets
+				args, took = [rng.choice(["syntax", "range", "unknown-key"])], 3
 			elif k == "sighup-storm":
 				args, took = [str(rng.randint(10, 50))], 3
 			else:

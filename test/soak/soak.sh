@@ -271,13 +271,13 @@ reload_valid() {
 	ctl reload >/dev/null
 }
 
-reload_invalid() {	# a broken file is refused, the running configuration stays
-	local keep rc=0
+reload_invalid() {	# syntax|range|unknown-key: a broken file is refused, the running
+	local keep rc=0	# configuration stays
 	keep=$(mktemp "$S/conf.XXXXXX")
 	cp "$conf" "$keep"
-	case $((RANDOM % 3)) in
-	0) echo 'uplinks = ( { name = "isp1"; ' >>"$conf" ;;
-	1) sed -i 's/interval_ms = 200/interval_ms = 5/' "$conf" ;;
+	case "$1" in
+	syntax) echo 'uplinks = ( { name = "isp1"; ' >>"$conf" ;;
+	range) sed -i 's/interval_ms = 200/interval_ms = 5/' "$conf" ;;
 	*) echo 'no_such_section = { x = 1; };' >>"$conf" ;;
 	esac
 	ctl reload >/dev/null 2>&1 || rc=$?
@@ -318,7 +318,7 @@ ctl_action() {	# KIND ARGS...
 	stranger) stranger "$1" ;;
 	web-flood) must web_flood "$1" ;;
 	reload-valid) must reload_valid ;;
-	reload-invalid) must reload_invalid ;;
+	reload-invalid) must reload_invalid "$1" ;;
 	sighup-storm) must sighup_storm "$1" ;;
 	esac
 }
@@ -326,6 +326,7 @@ ctl_action() {	# KIND ARGS...
 lane() {	# LANE: run that lane of the schedule, each action at its second (or late)
 	local l at kind args due
 	set +e	# a failing step is a violation (must), never the end of the lane
+	RANDOM=$((SEED % 32768))	# the storms' spacing, too, follows the seed
 	while read -r l at kind args; do
 		[ "$l" = "$1" ] || continue
 		due=$((START_MS + ${at%.*} * 1000 + ${at#*.} * 100))
