@@ -13,7 +13,8 @@
         - the daemon is gone, or its status does not answer three times in a row
       Samples go to DIR/samples.jsonl.
   monitor.py report DIR EVENTS HOOKS WARMUP_S
-      After the run, from the journal (EVENTS, STATE_DIR/journal.jsonl) and the hooks' log:
+      After the run, from the journal (EVENTS, `uplinkctl events -n 1000 --json`: the
+      journal's ring, which is what it keeps; journal.max_entries is 1000 by default) and the hooks' log:
         - a switch of the default route (journal "active") outside a hard fault's window
           (its start until SOAK_RECOVER_MS, default 20000, after its end) is a violation:
           noise, restarts, hijacks, floods and reloads must not move the default route
@@ -173,13 +174,8 @@ def report(d, events_path, hooks_path, warmup_s):
 	v = Violations(os.path.join(d, "violations.log"))
 	with open(os.path.join(d, "start_ms")) as f:
 		start = int(f.read())
-	events = []
-	with open(events_path) as f:	# the journal file: one JSON object a line
-		for l in f:
-			try:
-				events.append(json.loads(l))
-			except ValueError:
-				pass
+	with open(events_path) as f:	# `uplinkctl events -n 1000 --json`: what the journal keeps
+		events = json.load(f)
 	wins = fault_windows(d, recover)
 	switches = 0
 	for e in events:

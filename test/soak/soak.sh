@@ -375,7 +375,8 @@ wait "$MON_PID" || violation "the monitor exited with $?"
 MON_PID=
 elapsed=$((($(ms) - START_MS) / 1000))
 
-summary=$(python3 "$SOAK_DIR/monitor.py" report "$S" "$RUN/state/journal.jsonl" "$S/hooks.log" \
+ctl events -n 1000 --json >"$S/events.json" || violation "uplinkctl events failed"
+summary=$(python3 "$SOAK_DIR/monitor.py" report "$S" "$S/events.json" "$S/hooks.log" \
 	"$WARMUP_S") || summary='{}'
 viol() { grep -ci "$1" "$S/violations.log" || true; }
 check "the router always had an IPv4 and an IPv6 default route" test "$(viol "default route in")" = 0
