@@ -9,7 +9,8 @@
       violation goes at once to DIR/violations.log, one line each:
         - the router has no IPv4 or IPv6 default route
         - the default route stays on a carrier with a hard fault (blackhole, carrier loss)
-          longer than SOAK_BOUND_MS (default 3000) after the fault began
+          longer than SOAK_BOUND_MS (default 3000) after the fault began (unless the other
+          carrier is broken too, or was within RECOVER_MS: then there is nowhere to go)
         - the daemon is gone, or its status does not answer three times in a row
       Samples go to DIR/samples.jsonl.
   monitor.py report DIR EVENTS HOOKS WARMUP_S
@@ -33,6 +34,7 @@ import sys
 import time
 
 HARD = ("blackhole", "carrier")
+RECOVER_MS = 14000	# schedule.py's RECOVER_S: a carrier is back that long after its fault
 
 
 def now_ms():
@@ -82,6 +84,7 @@ def watch(d, prefix, pid, ctl, sock):
 	samples = open(os.path.join(d, "samples.jsonl"), "a", buffering=1)
 	faults_path = os.path.join(d, "faults.log")
 	active = {}		# (kind, isp) -> since_ms
+	last_off = {}		# isp -> when its last hard fault ended
 	reported = set()
 	pos = 0
 	last_status = last_proc = 0
@@ -102,6 +105,8 @@ def watch(d, prefix, pid, ctl, sock):
 						active[(kind, isp)] = int(ts)
 					else:
 						active.pop((kind, isp), None)
+						if kind in HARD:
+							last_off[isp] = int(ts)
 		except OSError:
 			pass
 		for fam in ("-4", "-6"):
@@ -117,6 +122,12 @@ def watch(d, prefix, pid, ctl, sock):
 				continue
 			for (kind, isp), since in list(active.items()):
 				if kind not in HARD or "wan" + isp[3:] not in devs:
+					continue
+				# with the other carrier broken too (or not yet back), there is nowhere
+				# to go: uplinkd keeps the route, as it should
+				other = "isp2" if isp == "isp1" else "isp1"
+				if any(k in HARD and i == other for k, i in active) or \
+				   t - last_off.get(other, 0) < RECOVER_MS:
 					continue
 				worst = max(worst, t - since)
 				if t - since > bound and (kind, isp, since) not in reported:
@@ -191,11 +202,16 @@ def report(d, events_path, hooks_path, warmup_s):
 	with open(hooks_path) as f:
 		hooks = [l.rstrip() for l in f if l.split(" ", 1)[0] in kinds]
 	journal = [j.rstrip() for j in journal]
-	# the journal keeps its newest journal_max entries: compare the part both still hold
-	if len(journal) < len(hooks):
-		ok = len(journal) >= 900 and hooks[-len(journal):] == journal
-	else:
+	# The hooks' log was read first: all it holds must be in the journal, in order; after the
+	# quiet end the hooks have caught up and the two are equal. The journal keeps its newest
+	# journal_max entries: with that many, compare the part both still hold.
+	quiet = os.path.exists(os.path.join(d, "quiet"))
+	if len(journal) >= 900 and len(hooks) > len(journal):
+		ok = hooks[-len(journal):] == journal
+	elif quiet:
 		ok = journal == hooks
+	else:
+		ok = journal[:len(hooks)] == hooks
 	if not ok:
 		missing = [h for h in hooks if h not in journal][:5]
 		v.add("the journal does not hold every uplink/active/tunnel event the hooks saw, in "

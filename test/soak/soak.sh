@@ -323,13 +323,15 @@ ctl_action() {	# KIND ARGS...
 	esac
 }
 
-lane() {	# LANE: run that lane of the schedule, each action at its second (or late)
-	local l at kind args due
+lane() {	# LANE: run that lane of the schedule, each action at its second (or late), and
+	local l at kind args due not_before=0	# never sooner than the quiet a hard fault needs
+	# after it: steps take time, and a late fault must not eat the next one's recovery
 	set +e	# a failing step is a violation (must), never the end of the lane
 	RANDOM=$((SEED % 32768))	# the storms' spacing, too, follows the seed
 	while read -r l at kind args; do
 		[ "$l" = "$1" ] || continue
 		due=$((START_MS + ${at%.*} * 1000 + ${at#*.} * 100))
+		[ "$due" -ge "$not_before" ] || due=$not_before
 		while [ "$(ms)" -lt $due ]; do
 			[ ! -e "$S/stop" ] || return 0
 			sleep 0.2
@@ -339,6 +341,10 @@ lane() {	# LANE: run that lane of the schedule, each action at its second (or la
 		# shellcheck disable=SC2086
 		"${l}_action" "$kind" $args
 		note "$l $kind done"
+		case "$kind" in	# as schedule.py's RECOVER_S and the ESP-drop gap
+		blackhole|carrier) not_before=$(($(ms) + 14000)) ;;
+		esp-drop) not_before=$(($(ms) + 8000)) ;;
+		esac
 	done <"$S/schedule"
 }
 
@@ -364,6 +370,7 @@ if [ ! -s "$S/violations.log" ]; then
 	wait_for 40 eval 'settled isp1 && settled isp2 && default_is wan1 && tunnel_is hq up' ||
 		violation "40 s after the last fault the site has not come back (isp1 and isp2 settled, default on wan1, tunnel hq up)"
 	sleep 12
+	touch "$S/quiet"	# the hooks have caught up: the report wants them equal to the journal
 fi
 touch "$S/stop"
 for p in "${LANES[@]}"; do
@@ -375,8 +382,10 @@ wait "$MON_PID" || violation "the monitor exited with $?"
 MON_PID=
 elapsed=$((($(ms) - START_MS) / 1000))
 
+# the hooks' log first: every event a hook has seen was journaled before it ran
+cp "$S/hooks.log" "$S/hooks.snap"
 ctl events -n 1000 --json >"$S/events.json" || violation "uplinkctl events failed"
-summary=$(python3 "$SOAK_DIR/monitor.py" report "$S" "$S/events.json" "$S/hooks.log" \
+summary=$(python3 "$SOAK_DIR/monitor.py" report "$S" "$S/events.json" "$S/hooks.snap" \
 	"$WARMUP_S") || summary='{}'
 viol() { grep -ci "$1" "$S/violations.log" || true; }
 check "the router always had an IPv4 and an IPv6 default route" test "$(viol "default route in")" = 0
