@@ -286,12 +286,21 @@ reload_invalid() {	# syntax|range|unknown-key: a broken file is refused, the run
 	[ $rc -ne 0 ] || { echo "the reload of an invalid file succeeded"; return 1; }
 }
 
-sighup_storm() {	# N
-	local i
+reloads() { grep -c "SIGHUP: reloading" "$UPLINKD_LOG" || :; }
+sighup_storm() {	# N: at most one reload a second, and the last SIGHUP is not lost
+	local i r0 t0 n
+	r0=$(reloads)
+	t0=$(ms)
 	for i in $(seq "$1"); do
 		kill -HUP "$UPLINKD_PID"
 		sleep 0.0$((RANDOM % 5))
 	done
+	sleep 1.5	# the merged reload comes at most a second after the last
+	n=$(($(reloads) - r0))
+	if [ "$n" -lt 1 ] || [ "$n" -gt $((($(ms) - t0) / 1000 + 2)) ]; then
+		echo "$1 SIGHUPs in $((($(ms) - t0) / 1000)) s gave $n reloads"
+		return 1
+	fi
 }
 
 ctl_action() {	# KIND ARGS...
