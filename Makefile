@@ -9,6 +9,8 @@
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
 #   make soak        chaos soak: seeded random faults in the lab for SOAK_MINUTES (10), with
 #                    invariants checked all the time; SOAK_SEED=N replays a schedule
+#   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
+#   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
 # Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
 # plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
@@ -61,7 +63,7 @@ LIBS += $(sort $(libs-y))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
-.PHONY: web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
+.PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
 	check check-build unit fuzz fuzz-build rules lab soak demo bench clean distclean
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -200,6 +202,7 @@ check: deps
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
 	$(MAKE) fuzz
 	$(MAKE) rules
+	$(MAKE) deb-test
 	$(MAKE) lab
 	$(MAKE) soak SOAK_MINUTES=2
 
@@ -232,6 +235,39 @@ demo: deps
 bench: deps
 	$(MAKE) all tools
 	test/bench/run.sh
+
+# ---- install and the Debian package -------------------------------------------
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the daemon, the CLI, the systemd
+# unit, the README and an example configuration; an existing configuration is never
+# overwritten. `make deb`: build/uplinkd_VERSION_ARCH.deb (packaging/mkdeb.sh); its test is
+# test/pkg/t_deb.sh (`make deb-test`).
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+DOCDIR ?= $(PREFIX)/share/doc/uplinkd
+EXAMPLE_CONF ?= board/x86/uplinkd.conf
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/uplinkd
+	install -m 0755 $(BUILD)/uplinkd $(DESTDIR)$(SBINDIR)/uplinkd
+	install -m 0755 $(BUILD)/uplinkctl $(DESTDIR)$(BINDIR)/uplinkctl
+	test -e $(DESTDIR)$(SYSCONFDIR)/uplinkd/uplinkd.conf || \
+		install -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/uplinkd/uplinkd.conf
+	install -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(DOCDIR)/uplinkd.conf.example
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		packaging/uplinkd.service > $(DESTDIR)$(UNITDIR)/uplinkd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/uplinkd.service
+
+deb: all
+	packaging/mkdeb.sh $(BUILD) $(BUILD)
+
+deb-test: deb
+	test/pkg/t_deb.sh $(BUILD)/uplinkd_*.deb
 
 # ---- dependencies -----------------------------------------------------------
 # Everything a fresh Debian 12 needs; nothing is installed when all are present.

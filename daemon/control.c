@@ -27,6 +27,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +91,17 @@ static void peer_who(int fd, char *who, size_t len)
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0)
-		snprintf(who, len, "uplinkctl uid %u", (unsigned int)cr.uid);
-	else
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) == 0) {
+		struct passwd pw, *res = NULL;
+		char buf[512];
+
+		/* the name as the journal's reader knows it; files only in practice (nss) */
+		if (getpwuid_r(cr.uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+			snprintf(who, len, "%.32s (uplinkctl, uid %u)", pw.pw_name,
+				 (unsigned int)cr.uid);
+		else
+			snprintf(who, len, "uplinkctl uid %u", (unsigned int)cr.uid);
+	} else
 		snprintf(who, len, "uplinkctl");
 }
 
@@ -134,6 +143,14 @@ static struct json_object *control_handle(struct control *c, int fd, const char 
 		peer_who(fd, who, sizeof(who));
 		if (policy_prefer(d, req.uplink, who, err, sizeof(err)) < 0)
 			return reply_error(err[0] ? err : "prefer refused");
+		return reply_new(true);
+	case CONTROL_DISABLE:
+	case CONTROL_ENABLE:
+		err[0] = '\0';
+		peer_who(fd, who, sizeof(who));
+		if (policy_admin(d, req.uplink, req.cmd == CONTROL_DISABLE, who, err,
+				 sizeof(err)) < 0)
+			return reply_error(err[0] ? err : "refused");
 		return reply_new(true);
 	case CONTROL_ACK:
 		err[0] = '\0';

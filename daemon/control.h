@@ -24,12 +24,14 @@ enum control_cmd {
 	CONTROL_RELOAD,
 	CONTROL_PREFER,
 	CONTROL_ACK,
+	CONTROL_DISABLE,
+	CONTROL_ENABLE,
 };
 
 struct control_req {
 	enum control_cmd cmd;
 	int count;	  /* events: how many (default 50, 1..1000) */
-	char uplink[64];  /* prefer: name or "auto" */
+	char uplink[64];  /* prefer: name or "auto"; disable, enable: name */
 	char alert[128];  /* ack: the alert id from bgp.alerts[] */
 };
 

@@ -21,6 +21,7 @@
 static const char *const cmd_names[] = {
 	[CONTROL_STATUS] = "status", [CONTROL_EVENTS] = "events",
 	[CONTROL_RELOAD] = "reload", [CONTROL_PREFER] = "prefer",
+	[CONTROL_DISABLE] = "disable", [CONTROL_ENABLE] = "enable",
 	[CONTROL_ACK] = "ack",
 };
 
@@ -111,7 +112,7 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	if (!o)
 		return -EINVAL;
 	if (!json_object_object_get_ex(o, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer, ack)");
+		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)");
 		goto out;
 	}
 	cmd = json_object_get_string(v);
@@ -120,7 +121,7 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 		    strcmp(cmd, cmd_names[i]) == 0)
 			break;
 	if (i == ARRAY_SIZE(cmd_names)) {
-		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer, ack",
+		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer, ack, disable, enable",
 			 cmd);
 		goto out;
 	}
@@ -141,7 +142,8 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 				goto out;
 			}
 			req->count = (int)n;
-		} else if (req->cmd == CONTROL_PREFER && strcmp(key, "uplink") == 0) {
+		} else if ((req->cmd == CONTROL_PREFER || req->cmd == CONTROL_DISABLE ||
+			    req->cmd == CONTROL_ENABLE) && strcmp(key, "uplink") == 0) {
 			if (get_name(val, "uplink", req->uplink, sizeof(req->uplink), err,
 				     errlen) < 0)
 				goto out;
@@ -155,6 +157,10 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	}
 	if (req->cmd == CONTROL_PREFER && !req->uplink[0]) {
 		snprintf(err, errlen, "prefer needs \"uplink\": a name or \"auto\"");
+		goto out;
+	}
+	if ((req->cmd == CONTROL_DISABLE || req->cmd == CONTROL_ENABLE) && !req->uplink[0]) {
+		snprintf(err, errlen, "%s needs \"uplink\": a name", cmd);
 		goto out;
 	}
 	if (req->cmd == CONTROL_ACK && !req->alert[0]) {

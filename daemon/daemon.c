@@ -19,6 +19,7 @@
 #include "plugin.h"
 #include "policy.h"
 #include "route.h"
+#include "sdnotify.h"
 #include "route_prefix.h"
 #include "uplink.h"
 
@@ -239,7 +240,12 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	bus_init(&d->bus);
 	loop_timer_init(&d->monitor_retry, monitors_retry);
 
-	/* the journal first, so that every later event is kept */
+	/* the control socket before anything else: a second uplinkd on this router stops
+	 * here ("another uplinkd answers there"), before it touches the journal, the hooks,
+	 * the rules or the tables of the first; requests wait until the loop runs */
+	if ((err = control_init(d)) < 0)
+		return err;
+	/* then the journal, so that every later event is kept */
 	if ((err = journal_init(d)) == -EPERM)
 		return err; /* a state_dir others may write: said why and what to do */
 	if (err < 0)
@@ -266,17 +272,17 @@ int daemon_start(struct daemon *d, struct config *cfg)
 		log_warn("conntrack: flushing disabled (%s)", strerror(-err));
 	if ((err = policy_init(d)) < 0)
 		return err;
-	if ((err = control_init(d)) < 0)
-		return err;
 	monitors_apply(d, cfg);
 	policy_run(d);
 	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_CONFIG, .object = d->cfg_path,
 						  .new_state = "loaded", .reason = "uplinkd started" });
+	sdnotify_init(d); /* READY=1 once the first verdicts are in */
 	return 0;
 }
 
 void daemon_stop(struct daemon *d, bool clean_exit)
 {
+	sdnotify_destroy(d);
 	monitors_destroy(d);
 	control_destroy(d);
 	policy_destroy(d);

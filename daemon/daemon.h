@@ -26,6 +26,7 @@ struct policy;
 struct control;
 struct journal;
 struct hooks;
+struct sdnotify;
 struct plugin;
 
 struct monitor_inst {
@@ -39,6 +40,7 @@ struct daemon {
 	struct config *cfg; /* the running configuration */
 	const char *cfg_path;
 	bool foreground;
+	bool log_stderr; /* the log goes to stderr (-f, or no syslog): so does hooks' output */
 	uint64_t started_ms; /* wall clock */
 
 	struct list_head uplinks; /* struct uplink, config order */
@@ -52,6 +54,7 @@ struct daemon {
 	struct control *control;
 	struct journal *journal;
 	struct hooks *hooks;
+	struct sdnotify *sdnotify; /* systemd's Type=notify; NULL without $NOTIFY_SOCKET */
 
 	struct monitor_inst *monitors; /* inst NULL: could not start, retried */
 	size_t nmonitors;

@@ -287,6 +287,8 @@ void health_metrics(const struct health *h, struct health_metrics *m)
 	int ans = 0;
 
 	metrics_compute(h, m, 0, NULL);
+	if (h->state == HEALTH_DOWN) /* no RTT to show for a link that does not answer */
+		m->rtt_ms = m->rtt_p95_ms = m->jitter_ms = -1;
 	if (h->next_round > 0)
 		round_judge(h, h->next_round - 1, &ans);
 	m->answered_last_round = ans;
@@ -331,7 +333,9 @@ void health_target_metrics(const struct health *h, size_t idx,
 
 static void fmt_ms(char *buf, size_t len, double ms)
 {
-	if (ms < 10)
+	if (ms < 0.1)
+		snprintf(buf, len, "%.2f ms", ms < 0.01 ? 0.01 : ms); /* never "0.0 ms" */
+	else if (ms < 10)
 		snprintf(buf, len, "%.1f ms", ms);
 	else
 		snprintf(buf, len, "%.0f ms", ms);
@@ -405,8 +409,8 @@ static enum metric_level metrics_level(const struct health *h, const struct heal
 	return l > lvl ? l : lvl;
 }
 
-/* "last RTT 4.1 ms" from the most recent reply still in the windows. */
-static void last_rtt_text(const struct health *h, char *buf, size_t len)
+/* "last reply 0.6 s before (RTT 4.1 ms)" from the most recent reply in the windows. */
+static void last_rtt_text(const struct health *h, uint64_t now, char *buf, size_t len)
 {
 	const struct probe_rec *best = NULL;
 	uint64_t best_at = 0;
@@ -430,7 +434,8 @@ static void last_rtt_text(const struct health *h, char *buf, size_t len)
 		return;
 	}
 	fmt_ms(ms, sizeof(ms), best->rtt_us / 1000.0);
-	snprintf(buf, len, "last RTT %s", ms);
+	snprintf(buf, len, "last reply %.1f s before (RTT %s)",
+		 now > best_at ? (double)(now - best_at) / NS_PER_SEC : 0.0, ms);
 }
 
 /* ---- the state machine ---- */
@@ -503,7 +508,7 @@ static bool round_done(struct health *h, bool pass, int answered, uint64_t now)
 	}
 
 	if (h->bad_rounds >= h->p.down_after && h->state != HEALTH_DOWN) {
-		last_rtt_text(h, txt, sizeof(txt));
+		last_rtt_text(h, now, txt, sizeof(txt));
 		snprintf(h->reason, sizeof(h->reason), "%d/%zu targets answered for %d round%s; %s",
 			 answered, h->ntargets, h->bad_rounds, h->bad_rounds == 1 ? "" : "s", txt);
 		state_set(h, HEALTH_DOWN, now);

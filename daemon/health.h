@@ -17,7 +17,7 @@
  *
  * State machine (states up / degraded / down):
  * - down_after consecutive failed rounds: -> down ("0/2 targets answered for 3
- *   rounds; last RTT 4.1 ms"). Carrier loss: -> down at once ("wan1 lost carrier").
+ *   rounds; last reply 0.6 s before (RTT 4.1 ms)"). Carrier loss: -> down at once ("wan1 lost carrier").
  * - degraded when, over the window (all targets of the uplink pooled), loss_pct >=
  *   degraded_loss_pct, or median RTT >= degraded_rtt_ms, or jitter >=
  *   degraded_jitter_ms, or the link is slower than min_speed_mbps, half duplex

@@ -23,8 +23,9 @@
  * session, becomes the subreaper of everything below it, drops every
  * capability (and the bounding set, with no_new_privs), and forks the hook
  * into a session of its own, with the clean environment of hook_env_build(),
- * stdin from /dev/null, stdout and stderr to /dev/null (to uplinkd's stderr
- * with -f) and no other inherited descriptor. The run is over when the hook
+ * stdin from /dev/null, stdout and stderr to uplinkd's stderr when the log goes
+ * there (-f, or detached without syslog), else to /dev/null, and no other
+ * inherited descriptor. The run is over when the hook
  * and everything it started have exited. At hook_timeout_s uplinkd sends the
  * supervisor SIGTERM: it kills the hook's group and then, again and again,
  * every process left below it (a hook that called setsid() or daemonized is
@@ -504,7 +505,7 @@ static void sweep(pid_t hook)
 }
 
 __attribute__((noreturn)) static void supervise(int hookfd, char **argv, char **envp,
-						 pid_t parent, bool foreground)
+						 pid_t parent, bool to_log)
 {
 	struct rlimit no_core = { 0, 0 };
 	bool hook_done = false;
@@ -529,8 +530,8 @@ __attribute__((noreturn)) static void supervise(int hookfd, char **argv, char **
 	if (hfd < 0 || fd < 0)
 		_exit(126);
 	dup2(fd, 0);
-	if (foreground) {
-		dup2(2, 1); /* the daemon's stderr: the operator sees what hooks say */
+	if (to_log && fcntl(2, F_GETFD) >= 0) {
+		dup2(2, 1); /* where the log goes: the operator sees what hooks say */
 	} else {
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -633,7 +634,7 @@ static int hook_spawn(struct hooks *h, struct hook_run *run, struct hook *hk)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		supervise(hk->fd, argv, envp, h->self, h->d->foreground);
+		supervise(hk->fd, argv, envp, h->self, h->d->log_stderr);
 	run->pid = pid;
 	run->hook = hk;
 	run->stage = 0;

@@ -193,6 +193,7 @@ static unsigned int link_diff(const struct uplink_link *a, const struct uplink_l
 			      a->plen6 != b->plen6)))
 		bits |= LINK_CHG_ADDR;
 	if (a->has_gw4 != b->has_gw4 || a->has_gw6 != b->has_gw6 ||
+	    a->dev4 != b->dev4 || a->dev6 != b->dev6 ||
 	    (a->has_gw4 && a->gw4.s_addr != b->gw4.s_addr) ||
 	    (a->has_gw6 && memcmp(&a->gw6, &b->gw6, sizeof(a->gw6))))
 		bits |= LINK_CHG_GW;
@@ -232,6 +233,14 @@ static void link_describe_change(const struct uplink *u, const struct uplink_lin
 				     l->gw4.s_addr != old->gw4.s_addr))
 		log_info("%s: learned IPv4 gateway %s", u->cfg.name,
 			 l->has_gw4 ? inet_ntop(AF_INET, &l->gw4, a, sizeof(a)) : "none");
+	if ((bits & LINK_CHG_GW) && l->dev4 != old->dev4)
+		log_info("%s: %s default route through %s without a gateway (routed by device)",
+			 u->cfg.name, l->dev4 ? "learned an IPv4" : "lost its IPv4",
+			 u->cfg.interface);
+	if ((bits & LINK_CHG_GW) && l->dev6 != old->dev6)
+		log_info("%s: %s default route through %s without a gateway (routed by device)",
+			 u->cfg.name, l->dev6 ? "learned an IPv6" : "lost its IPv6",
+			 u->cfg.interface);
 	if ((bits & LINK_CHG_GW) && (l->has_gw6 != old->has_gw6 ||
 				     memcmp(&l->gw6, &old->gw6, sizeof(l->gw6))))
 		log_info("%s: learned IPv6 gateway %s", u->cfg.name,
@@ -580,7 +589,8 @@ static void addr_refresh(struct daemon *d, struct uplink *u)
 struct gw_dump {
 	int family;
 	int ifindex;
-	bool has;
+	bool has;	/* a default route through ifindex: via gw, or by device if !has_gw */
+	bool has_gw;
 	union inet_addr gw;
 	uint32_t metric;
 };
@@ -595,10 +605,10 @@ static int gw_dump_cb(const struct nlmsghdr *nlh, void *data)
 	    r.table != RT_TABLE_MAIN || r.dst_len || r.protocol == RTPROT_UPLINKD)
 		return MNL_CB_OK;
 	for (i = 0; i < r.nnh; i++) {
-		if (!r.nh[i].has_gw || r.nh[i].ifindex != gd->ifindex ||
-		    (gd->has && gd->metric <= r.metric))
+		if (r.nh[i].ifindex != gd->ifindex || (gd->has && gd->metric <= r.metric))
 			continue;
 		gd->has = true;
+		gd->has_gw = r.nh[i].has_gw;
 		gd->gw = r.nh[i].gw;
 		gd->metric = r.metric;
 	}
@@ -629,11 +639,13 @@ static int gw_refresh(struct daemon *d, struct uplink *u, int family)
 		}
 	}
 	if (family == AF_INET) {
-		u->link.has_gw4 = gd.has;
-		u->link.gw4 = gd.has ? gd.gw.v4 : (struct in_addr){ 0 };
+		u->link.has_gw4 = gd.has_gw;
+		u->link.gw4 = gd.has_gw ? gd.gw.v4 : (struct in_addr){ 0 };
+		u->link.dev4 = gd.has && !gd.has_gw;
 	} else {
-		u->link.has_gw6 = gd.has;
-		u->link.gw6 = gd.has ? gd.gw.v6 : (struct in6_addr){ 0 };
+		u->link.has_gw6 = gd.has_gw;
+		u->link.gw6 = gd.has_gw ? gd.gw.v6 : (struct in6_addr){ 0 };
+		u->link.dev6 = gd.has && !gd.has_gw;
 	}
 	return 0;
 }

@@ -120,6 +120,18 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
 	}
 }
 
+static void std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd) /* the lowest free descriptor: fd */
+			_exit(70);
+	}
+}
+
 /* stdin and stdout to /dev/null; stderr too unless it is where the log goes */
 static int detach(bool keep_stderr)
 {
@@ -247,6 +259,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	size_t i;
 
+	/* 0, 1 and 2 open (on /dev/null if they came closed), so no file or socket opened
+	 * later becomes "stderr" and receives log lines or hooks' output */
+	std_fds_open();
 	/* signals first: nothing may arrive before signalfd reads them */
 	sigemptyset(&set);
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
@@ -348,6 +363,7 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.cfg_path = path;
 	d.foreground = foreground;
+	d.log_stderr = to_stderr;
 	if ((err = loop_init(&d.loop)) < 0 ||
 	    (err = loop_signals(&d.loop, sigs, ARRAY_SIZE(sigs), on_signal)) < 0) {
 		log_err("cannot set up the event loop: %s", strerror(-err));

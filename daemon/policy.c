@@ -31,8 +31,16 @@
 
 #define POLICY_MAX_BALANCE 8 /* struct route holds 8 next hops */
 
+struct policy_off {
+	char *name;
+	char *who;
+	uint64_t since_ms;
+};
+
 struct policy {
 	struct daemon *d;
+	struct policy_off *off; /* disabled uplinks, by name (survive reloads) */
+	size_t noff;
 	struct loop_event ev;
 	char *prefer;		/* NULL: auto */
 	char reason[512];	/* the last decision */
@@ -40,6 +48,7 @@ struct policy {
 	uint64_t switches;
 	uint64_t last_swap_us;	/* decision to kernel ACK of the last switch */
 	bool all_down;		/* "all uplinks down" already reported */
+	bool by_prefer;		/* the last decision was the operator's pin */
 };
 
 /* ---- the pure choice ---- */
@@ -51,7 +60,7 @@ static int state_rank(enum health_state s)
 
 static bool cand_usable(const struct policy_cand *c)
 {
-	return c->state != HEALTH_DOWN && c->routable;
+	return c->state != HEALTH_DOWN && c->routable && !c->disabled;
 }
 
 static bool cand_better(const struct policy_cand *a, const struct policy_cand *b)
@@ -63,7 +72,9 @@ static bool cand_better(const struct policy_cand *a, const struct policy_cand *b
 
 static void cand_unusable_text(const struct policy_cand *c, char *buf, size_t len)
 {
-	if (c->state == HEALTH_DOWN)
+	if (c->disabled)
+		snprintf(buf, len, "%s disabled by the operator", c->name);
+	else if (c->state == HEALTH_DOWN)
 		snprintf(buf, len, "%s down", c->name);
 	else
 		snprintf(buf, len, "%s not routable (no interface, carrier or next hop)", c->name);
@@ -71,7 +82,7 @@ static void cand_unusable_text(const struct policy_cand *c, char *buf, size_t le
 
 int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t len)
 {
-	int cur = -1, pref = -1, best = -1;
+	int cur = -1, pref = -1, best = -1, waiting = 0;
 	bool cur_ok;
 	char why[192];
 	size_t i;
@@ -98,10 +109,25 @@ int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t le
 	for (i = 0; i < n; i++) {
 		if (!cand_usable(&c[i]))
 			continue;
-		if (!c[i].settled && cur_ok)
-			continue; /* not switched to before it settles */
+		if (!c[i].settled) {
+			waiting++; /* never moved to before it was measured */
+			continue;
+		}
 		if (best < 0 || cand_better(&c[i], &c[best]))
 			best = (int)i;
+	}
+	if (best < 0 && !cur_ok && waiting) {
+		size_t used;
+
+		snprintf(reason, len, "waiting for the first verdicts on");
+		for (i = 0; i < n; i++) {
+			used = strlen(reason);
+			if (cand_usable(&c[i]) && !c[i].settled)
+				snprintf(reason + used, len - used, " %s", c[i].name);
+		}
+		used = strlen(reason);
+		snprintf(reason + used, len - used, "; keeping the current default route");
+		return POLICY_WAIT;
 	}
 	if (best < 0 && !cur_ok) {
 		snprintf(reason, len, "all uplinks down; keeping the current default route");
@@ -158,6 +184,11 @@ void policy_destroy(struct daemon *d)
 	p = d->policy;
 	loop_event_cancel(&d->loop, &p->ev);
 	free(p->prefer);
+	while (p->noff--) {
+		free(p->off[p->noff].name);
+		free(p->off[p->noff].who);
+	}
+	free(p->off);
 	free(p);
 	d->policy = NULL;
 }
@@ -246,7 +277,12 @@ static void flush_conntrack(struct daemon *d, struct uplink *prev)
 static void switch_reason(const struct uplink *prev, const struct uplink *nu, bool prev_routable,
 			  const char *choose_reason, char *buf, size_t len)
 {
-	if (prev && prev->health.state != HEALTH_UP)
+	const char *who;
+
+	if (prev && policy_disabled(prev->d, prev->cfg.name, &who, NULL))
+		snprintf(buf, len, "%s disabled by %s; %s %s (priority %d)", prev->cfg.name, who,
+			 nu->cfg.name, health_state_names[nu->health.state], nu->cfg.priority);
+	else if (prev && prev->health.state != HEALTH_UP)
 		snprintf(buf, len, "%s %s: %s; %s %s (priority %d)", prev->cfg.name,
 			 health_state_names[prev->health.state], prev->health.reason,
 			 nu->cfg.name, health_state_names[nu->health.state], nu->cfg.priority);
@@ -265,11 +301,18 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	struct uplink *nu, *prev = active_first(d);
 	char why[256], reason[512], kmsg[256] = "";
 	uint64_t t0, t1;
-	bool prev_routable = prev && uplink_routable(prev, AF_INET);
+	bool prev_routable = prev && uplink_routable(prev, AF_INET), by_prefer;
 	int i, err;
 	size_t j;
 
 	i = policy_choose(c, n, why, sizeof(why));
+	if (i == POLICY_WAIT) {
+		if (strcmp(p->reason, why)) {
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+			log_info("policy: %s", why);
+		}
+		return;
+	}
 	if (i < 0) {
 		if (!p->all_down) {
 			p->all_down = true;
@@ -280,8 +323,17 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	}
 	p->all_down = false;
 	nu = ups[i];
-	if (nu == prev)
+	by_prefer = c[i].preferred && cand_usable(&c[i]);
+	if (nu == prev) {
+		/* the pin was lifted or the pinned uplink's state moved: say so now */
+		if ((by_prefer || p->by_prefer) && strcmp(p->reason, why)) {
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+			log_info("policy: %s", why);
+		}
+		p->by_prefer = by_prefer;
 		return;
+	}
+	p->by_prefer = by_prefer;
 
 	t0 = loop_clock_monotonic();
 	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));
@@ -452,6 +504,7 @@ void policy_run(struct daemon *d)
 		c[i].priority = u->cfg.priority;
 		c[i].current = u->active;
 		c[i].preferred = p->prefer && strcmp(p->prefer, u->cfg.name) == 0;
+		c[i].disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
 		i++;
 	}
 	if (d->cfg && d->cfg->policy.mode == POLICY_BALANCE)
@@ -507,6 +560,88 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_ACTION,
 						  .object = copy ? copy : "auto",
 						  .new_state = "prefer", .reason = reason });
+	policy_schedule(d);
+	return 0;
+}
+
+static struct policy_off *off_find(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->noff; i++)
+		if (strcmp(p->off[i].name, name) == 0)
+			return &p->off[i];
+	return NULL;
+}
+
+bool policy_disabled(const struct daemon *d, const char *name, const char **who,
+		     uint64_t *since_ms)
+{
+	const struct policy_off *o = d->policy ? off_find(d->policy, name) : NULL;
+
+	if (o && who)
+		*who = o->who;
+	if (o && since_ms)
+		*since_ms = o->since_ms;
+	return o != NULL;
+}
+
+int policy_admin(struct daemon *d, const char *name, bool disable, const char *who, char *err,
+		 size_t errlen)
+{
+	struct policy *p = d->policy;
+	struct policy_off *o, *grown;
+	char reason[256];
+
+	if (!p) {
+		snprintf(err, errlen, "policy is not running");
+		return -ENOENT;
+	}
+	who = who ? who : "operator";
+	if (!uplink_find(d, name)) {
+		struct uplink *u;
+		size_t used;
+
+		snprintf(err, errlen, "no uplink named \"%s\"; use one of:", name);
+		list_for_each_entry(u, &d->uplinks, node) {
+			used = strlen(err);
+			snprintf(err + used, errlen - used, " %s", u->cfg.name);
+		}
+		return -ENOENT;
+	}
+	o = off_find(p, name);
+	if (disable && !o) {
+		grown = realloc(p->off, (p->noff + 1) * sizeof(*p->off));
+		if (!grown) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		p->off = grown;
+		o = &p->off[p->noff];
+		o->name = strdup(name);
+		o->who = strdup(who);
+		if (!o->name || !o->who) {
+			free(o->name);
+			free(o->who);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		o->since_ms = loop_clock_realtime_ms();
+		p->noff++;
+		snprintf(reason, sizeof(reason), "%s disabled %s: out of service until enabled",
+			 who, name);
+	} else if (!disable && o) {
+		free(o->name);
+		free(o->who);
+		*o = p->off[--p->noff];
+		snprintf(reason, sizeof(reason), "%s enabled %s: back in service", who, name);
+	} else {
+		return 0; /* already so: nothing to journal */
+	}
+	log_notice("policy: %s", reason);
+	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_ACTION, .object = name,
+						  .new_state = disable ? "disabled" : "enabled",
+						  .reason = reason });
 	policy_schedule(d);
 	return 0;
 }

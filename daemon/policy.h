@@ -37,6 +37,15 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 		  size_t errlen);
 const char *policy_prefer_get(const struct daemon *d); /* NULL: auto */
 
+/* `uplinkctl disable|enable NAME` (and the page): take an uplink out of service
+ * administratively, or back; journalled with who. Kept across reloads (by name).
+ * 0, or -ENOENT with err naming the uplinks. */
+int policy_admin(struct daemon *d, const char *name, bool disable, const char *who, char *err,
+		 size_t errlen);
+/* Is name disabled? Then *who and *since_ms (wall clock) say by whom and when. */
+bool policy_disabled(const struct daemon *d, const char *name, const char **who,
+		     uint64_t *since_ms);
+
 /* For status: the last decision's reason, when, how many switches, swap time. */
 const char *policy_reason(const struct daemon *d);
 uint64_t policy_changed_ms(const struct daemon *d);
@@ -52,9 +61,13 @@ struct policy_cand {
 	int priority;
 	bool current;	/* carries the default route now */
 	bool preferred; /* operator's prefer */
+	bool disabled;	/* taken out of service by the operator (policy_admin) */
 };
-/* Returns the index chosen, or -1 when nothing is usable (keep what is there);
- * writes why into reason. */
+/* Returns the index chosen, -1 when nothing is usable, or POLICY_WAIT when nothing
+ * carries traffic and the usable uplinks are not measured yet (keep what is there in
+ * both cases: traffic never moves to an uplink before its first verdict); writes why
+ * into reason. */
+#define POLICY_WAIT (-2)
 int policy_choose(const struct policy_cand *c, size_t n, char *reason, size_t len);
 
 #endif

@@ -286,7 +286,9 @@ struct probe_run *probe_run_start(struct uplink *u, const struct cfg_probe *cfg,
 	r->env.core = r;
 	r->inst = r->plugin->probe_create(&r->env, cfg->pconf);
 	if (!r->inst) {
-		log_err("%s: cannot start %s probes on %s", u->cfg.name, cfg->method, r->ifname);
+		if (u->probes_ifindex) /* else the interface is gone: uplink.c says so */
+			log_err("%s: cannot start %s probes on %s", u->cfg.name, cfg->method,
+				r->ifname);
 		goto err;
 	}
 

@@ -57,8 +57,23 @@ struct rt_default {
 	int adopted_oif;	   /* found at start */
 };
 
+/* What we deleted ourselves, until the event socket reports it: a reload removes and
+ * re-adds an uplink's rules and table route, and the deletion's event arrives after the
+ * re-add; it must not read as someone else's deletion. */
+#define RT_OWN_DEL 32
+
+struct rt_own_del {
+	bool live;	  /* noted, its event not seen yet */
+	bool is_rule;
+	struct rule rl;	  /* is_rule */
+	int family;	  /* table route: family and table */
+	uint32_t table;
+};
+
 struct route_ctl {
 	struct daemon *d;
+	struct rt_own_del own[RT_OWN_DEL]; /* a ring; oldest overwritten */
+	size_t own_next;
 	struct list_head ups; /* struct rt_uplink */
 	struct rt_default def[2];
 	struct loop_timer reassert; /* periodic */
@@ -205,10 +220,42 @@ static int rule_add(struct daemon *d, const struct rule *r, char *err, size_t er
 	return rc < 0 ? rc : 1;
 }
 
+static void own_del_note(struct daemon *d, const struct rt_own_del *o)
+{
+	struct route_ctl *rc = d->route;
+
+	if (!rc)
+		return;
+	rc->own[rc->own_next] = *o;
+	rc->own[rc->own_next].live = true;
+	rc->own_next = (rc->own_next + 1) % RT_OWN_DEL;
+}
+
+/* Was this deletion ours? Then forget it (one event per deletion) and say so. */
+static bool own_del_take(struct route_ctl *rc, const struct rt_own_del *ev)
+{
+	size_t i;
+
+	for (i = 0; i < RT_OWN_DEL; i++) {
+		struct rt_own_del *o = &rc->own[i];
+
+		if (!o->live || o->is_rule != ev->is_rule)
+			continue;
+		if (ev->is_rule ? !rule_equal(&o->rl, &ev->rl) :
+				  (o->family != ev->family || o->table != ev->table))
+			continue;
+		o->live = false;
+		return true;
+	}
+	return false;
+}
+
 static int rule_del(struct daemon *d, const struct rule *r, char *err, size_t errlen)
 {
 	int rc = rule_send(d, r, RTM_DELRULE, 0, err, errlen);
 
+	if (rc == 0)
+		own_del_note(d, &(struct rt_own_del){ .is_rule = true, .rl = *r });
 	return rc == -ENOENT || rc == -ESRCH ? 0 : rc;
 }
 
@@ -221,6 +268,8 @@ static int table_route_del(struct daemon *d, const struct route *installed, char
 
 	r.nnh = 0;
 	rc = route_send(d, &r, RTM_DELROUTE, 0, err, errlen);
+	if (rc == 0)
+		own_del_note(d, &(struct rt_own_del){ .family = r.family, .table = r.table });
 	return rc == -ESRCH || rc == -ENOENT || rc == -ENODEV ? 0 : rc;
 }
 
@@ -270,6 +319,21 @@ static int route_dump_defaults(struct daemon *d, struct route_dump *dump)
 	return nl_talk(d, nlh, route_dump_cb, dump, err, sizeof(err));
 }
 
+static void present_fn(struct route_dump *dump, const struct route *r)
+{
+	if (r->protocol == RTPROT_UPLINKD && route_equal(r, dump->want))
+		dump->found = true;
+}
+
+/* Is want in the kernel as it reports it? (Then it is not written again.) */
+static bool table_route_present(struct daemon *d, const struct route *want)
+{
+	struct route_dump dump = { .family = want->family, .table = want->table,
+				   .fn = present_fn, .want = want };
+
+	return route_dump_defaults(d, &dump) == 0 && dump.found;
+}
+
 /* ---- per-uplink tables and rules ---- */
 
 static struct rt_uplink *rt_find(struct route_ctl *rc, const struct uplink *u)
@@ -304,6 +368,7 @@ static void uplink_desired(const struct uplink *u, struct route rt[2], bool has[
 		memset(r, 0, sizeof(*r));
 		r->family = f ? AF_INET6 : AF_INET;
 		r->table = u->table;
+		r->metric = route_metric_kernel(r->family, 0);
 		r->protocol = RTPROT_UPLINKD;
 		r->nnh = 1;
 		r->nh[0].ifindex = l->ifindex;
@@ -317,9 +382,9 @@ static void uplink_desired(const struct uplink *u, struct route rt[2], bool has[
 		 * (IPv6: unless the gateway is link-local, as RA ones are) */
 		if (f)
 			has[f] = (gw && (l->has_addr6 || IN6_IS_ADDR_LINKLOCAL(&r->nh[0].gw.v6))) ||
-				 (l->pointopoint && l->has_addr6);
+				 (!gw && uplink_by_dev(u, AF_INET6));
 		else
-			has[f] = (gw && l->has_addr4) || l->pointopoint;
+			has[f] = (gw && l->has_addr4) || (!gw && uplink_by_dev(u, AF_INET));
 		has[f] = has[f] && l->ifindex && l->admin_up;
 	}
 	for (f = 0; f < 2; f++) {
@@ -431,6 +496,9 @@ int route_uplink_sync(struct daemon *d, struct uplink *u)
 			e->has_route[f] = false;
 			continue;
 		}
+		if (e->has_route[f] && route_equal(&e->route[f], &want[f]) &&
+		    table_route_present(d, &want[f]))
+			continue; /* right as it is: never rewritten */
 		route_describe(what, sizeof(what), &want[f], &ifn);
 		rv = route_send(d, &want[f], RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, err,
 				sizeof(err));
@@ -530,7 +598,7 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 	memset(r, 0, sizeof(*r));
 	r->family = family;
 	r->table = RT_TABLE_MAIN;
-	r->metric = (uint32_t)d->cfg->policy.metric;
+	r->metric = route_metric_kernel(family, (uint32_t)d->cfg->policy.metric);
 	r->protocol = RTPROT_UPLINKD;
 	r->scope = family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	for (i = 0; i < n && r->nnh < RT_MAX_UPS; i++) {
@@ -542,7 +610,7 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 			continue;
 		nh->has_gw = family == AF_INET6 ? uplink_gateway6(u, &nh->gw.v6)
 						: uplink_gateway4(u, &nh->gw.v4);
-		if (!nh->has_gw && !u->link.pointopoint)
+		if (!nh->has_gw && !uplink_by_dev(u, family))
 			continue;
 		if (nh->has_gw)
 			r->scope = RT_SCOPE_UNIVERSE;
@@ -553,8 +621,8 @@ static int def_build(struct daemon *d, int family, struct uplink *const *ups, si
 		r->nnh++;
 	}
 	if (!r->nnh) {
-		snprintf(err, errlen, "%s has no %s next hop (no gateway, no interface or not "
-			 "point-to-point)", n ? ups[0]->cfg.name : "no uplink", fam_name(family));
+		snprintf(err, errlen, "%s has no %s next hop (no gateway, no interface, not "
+			 "point-to-point and no device default route)", n ? ups[0]->cfg.name : "no uplink", fam_name(family));
 		return -ENETUNREACH;
 	}
 	return 0;
@@ -817,7 +885,8 @@ void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
 		return;
 	if (nlh->nlmsg_type == RTM_NEWRULE || nlh->nlmsg_type == RTM_DELRULE) {
 		if (nlh->nlmsg_type != RTM_DELRULE ||
-		    rule_msg_parse(nlh, nlh->nlmsg_len, &rl) < 0)
+		    rule_msg_parse(nlh, nlh->nlmsg_len, &rl) < 0 ||
+		    own_del_take(rc, &(struct rt_own_del){ .is_rule = true, .rl = rl }))
 			return;
 		list_for_each_entry(e, &rc->ups, node)
 			for (i = 0; i < e->nrules; i++)
@@ -845,7 +914,8 @@ void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
 		}
 		return;
 	}
-	if (nlh->nlmsg_type != RTM_DELROUTE || r.protocol != RTPROT_UPLINKD)
+	if (nlh->nlmsg_type != RTM_DELROUTE || r.protocol != RTPROT_UPLINKD ||
+	    own_del_take(rc, &(struct rt_own_del){ .family = r.family, .table = r.table }))
 		return;
 	list_for_each_entry(e, &rc->ups, node)
 		if (e->has_route[f] && e->route[f].table == r.table) {

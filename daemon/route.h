@@ -14,6 +14,7 @@
 #define UPLINKD_ROUTE_H
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,14 @@
 
 struct daemon;
 struct uplink;
+
+/* The metric as the kernel reports it: an IPv6 route asked for with metric 0 is
+ * stored with 1024 (IP6_RT_PRIO_USER). Installing and comparing with this value
+ * keeps a route that is right from looking wrong. */
+static inline uint32_t route_metric_kernel(int family, uint32_t metric)
+{
+	return family == AF_INET6 && metric == 0 ? 1024 : metric;
+}
 
 union inet_addr {
 	struct in_addr v4;

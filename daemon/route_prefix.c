@@ -102,7 +102,7 @@ static void rp_build(struct daemon *d, const struct rp_entry *e, struct uplink *
 	r->table = RT_TABLE_MAIN;
 	r->dst_len = e->len;
 	r->dst = e->dst;
-	r->metric = (uint32_t)d->cfg->policy.metric;
+	r->metric = route_metric_kernel(e->family, (uint32_t)d->cfg->policy.metric);
 	r->protocol = RTPROT_UPLINKD;
 	r->nnh = 1;
 	nh->ifindex = u->link.ifindex;

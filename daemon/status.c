@@ -100,6 +100,16 @@ static struct json_object *uplink_json(const struct uplink *u)
 	json_object_object_add(o, "state",
 			       json_object_new_string(health_state_names[u->health.state]));
 	json_object_object_add(o, "active", json_object_new_boolean(u->active));
+	{
+		const char *who = NULL;
+		uint64_t since = 0;
+		bool off = policy_disabled(u->d, u->cfg.name, &who, &since);
+
+		json_object_object_add(o, "disabled", json_object_new_boolean(off));
+		json_object_object_add(o, "disabled_by", off ? json_object_new_string(who) : NULL);
+		json_object_object_add(o, "disabled_since_ms",
+				       off ? json_object_new_int64((int64_t)since) : NULL);
+	}
 	json_object_object_add(o, "settled", json_object_new_boolean(u->health.settled));
 	json_object_object_add(o, "rtt_ms", num1(m.rtt_ms));
 	json_object_object_add(o, "rtt_p95_ms", num1(m.rtt_p95_ms));

@@ -67,6 +67,13 @@ bool uplink_gateway6(const struct uplink *u, struct in6_addr *gw)
 	return false;
 }
 
+bool uplink_by_dev(const struct uplink *u, int family)
+{
+	if (family == AF_INET6)
+		return (u->link.pointopoint && u->link.has_addr6) || u->link.dev6;
+	return u->link.pointopoint || u->link.dev4;
+}
+
 bool uplink_routable(const struct uplink *u, int family)
 {
 	struct in_addr gw4;
@@ -75,8 +82,8 @@ bool uplink_routable(const struct uplink *u, int family)
 	if (!u->link.ifindex || !u->link.carrier)
 		return false;
 	if (family == AF_INET6)
-		return uplink_gateway6(u, &gw6) || (u->link.pointopoint && u->link.has_addr6);
-	return uplink_gateway4(u, &gw4) || u->link.pointopoint;
+		return uplink_gateway6(u, &gw6) || uplink_by_dev(u, family);
+	return uplink_gateway4(u, &gw4) || uplink_by_dev(u, family);
 }
 
 /* ---- probes and health ---- */
@@ -114,9 +121,12 @@ static int probes_start(struct uplink *u)
 		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + i;
 
 		u->probes[i] = probe_run_start(u, p, first);
-		if (!u->probes[i])
+		if (!u->probes[i] && u->probes_ifindex)
 			log_err("%s: cannot start %s probes; the uplink is judged on the others",
 				u->cfg.name, p->method);
+		else if (!u->probes[i]) /* no interface: started again when it appears */
+			log_info("%s: %s probes wait for %s", u->cfg.name, p->method,
+				 u->cfg.interface);
 		u->nprobes++;
 		first += cfg_probe_ntargets(p);
 	}

@@ -34,6 +34,8 @@ struct uplink_link {
 	struct in6_addr addr6;	/* first global IPv6 address */
 	uint8_t plen4, plen6;
 	bool has_gw4, has_gw6;	/* learned from the kernel (DHCP/RA/PPP) */
+	bool dev4, dev6;	/* learned: a default route through it without a gateway
+				 * (pppd's defaultroute, LTE modems): route by device */
 	struct in_addr gw4;
 	struct in6_addr gw6;
 	struct link_quality lq;
@@ -72,9 +74,12 @@ struct uplink {
 };
 
 /* Effective next hop: the configured gateway, else the learned one. */
+/* Routed by device alone (no next hop address): point-to-point or a learned device route. */
+bool uplink_by_dev(const struct uplink *u, int family);
 bool uplink_gateway4(const struct uplink *u, struct in_addr *gw);
 bool uplink_gateway6(const struct uplink *u, struct in6_addr *gw);
-/* Usable for routing now: interface present with carrier and a next hop (or p-t-p). */
+/* Usable for routing now: interface present with carrier and a next hop (or p-t-p, or a
+ * kernel default route through it without a gateway). */
 bool uplink_routable(const struct uplink *u, int family);
 
 struct uplink *uplink_find(struct daemon *d, const char *name);

@@ -6,6 +6,7 @@
  *   uplinkctl [-s SOCKET] events [-n N] [--json]
  *   uplinkctl [-s SOCKET] reload
  *   uplinkctl [-s SOCKET] prefer UPLINK|auto
+ *   uplinkctl [-s SOCKET] disable|enable UPLINK
  *   uplinkctl [-s SOCKET] ack ALERT-ID
  *   uplinkctl [-s SOCKET] watch
  *
@@ -70,6 +71,7 @@ static void usage(FILE *f)
 		   "       uplinkctl [-s SOCKET] events [-n N] [--json]\n"
 		   "       uplinkctl [-s SOCKET] reload\n"
 		   "       uplinkctl [-s SOCKET] prefer UPLINK|auto\n"
+		   "       uplinkctl [-s SOCKET] disable|enable UPLINK   (maintenance)\n"
 		   "       uplinkctl [-s SOCKET] ack ALERT-ID\n"
 		   "       uplinkctl [-s SOCKET] watch\n"
 		   "default socket: " DEFAULT_SOCKET "\n");
@@ -243,8 +245,17 @@ static void print_status(struct json_object *st)
 	for (i = 0; i < json_object_array_length(ups); i++) {
 		struct json_object *u = json_object_array_get_idx(ups, i);
 		char rtt[32], loss[32], jit[32], since[32];
-		const char *state = str(u, "state");
+		const char *state = str(u, "state"), *reason = str(u, "reason");
 		bool active = json_object_object_get_ex(u, "active", &v) && json_object_get_boolean(v);
+		char off[160];
+
+		if (json_object_object_get_ex(u, "disabled", &v) && json_object_get_boolean(v)) {
+			snprintf(off, sizeof(off), "disabled by %s (measured %s)",
+				 str(u, "disabled_by") ? str(u, "disabled_by") : "?",
+				 state ? state : "?");
+			state = "disabled";
+			reason = off;
+		}
 
 		fmt_num(rtt, sizeof(rtt), u, "rtt_ms", " ms");
 		fmt_num(loss, sizeof(loss), u, "loss_pct", " %");
@@ -254,8 +265,7 @@ static void print_status(struct json_object *st)
 		printf("%s%s %-10s%s %s%-9s%s %-6s %9s %7s %9s %-9s %s\n", active ? c_bold() : "",
 		       active ? "*" : " ", str(u, "name") ? str(u, "name") : "?",
 		       active ? c_off() : "", c_on(state), state ? state : "?", c_off(),
-		       active ? "yes" : "no", rtt, loss, jit, since,
-		       str(u, "reason") ? str(u, "reason") : "");
+		       active ? "yes" : "no", rtt, loss, jit, since, reason ? reason : "");
 	}
 }
 
@@ -495,7 +505,7 @@ static int usage_err(const char *fmt, const char *arg)
 int main(int argc, char **argv)
 {
 	static const char *const cmds[] = { "status", "events", "reload", "prefer", "ack",
-					    "watch" };
+					    "watch", "disable", "enable" };
 	const char *sock = DEFAULT_SOCKET, *cmd, *uplink = NULL;
 	struct json_object *req, *reply, *v;
 	bool json = false, known = false;
@@ -532,15 +542,18 @@ int main(int argc, char **argv)
 			count = strtol(argv[++i], &end, 10);
 			if (errno || *end || end == argv[i] || count < 1 || count > 1000)
 				return usage_err("-n %s: give a number from 1 to 1000", argv[i]);
-		} else if ((!strcmp(cmd, "prefer") || !strcmp(cmd, "ack")) && !uplink &&
+		} else if ((!strcmp(cmd, "prefer") || !strcmp(cmd, "ack") ||
+			    !strcmp(cmd, "disable") || !strcmp(cmd, "enable")) && !uplink &&
 			   argv[i][0] != '-') {
-			uplink = argv[i]; /* prefer: the uplink; ack: the alert id */
+			uplink = argv[i]; /* the uplink; ack: the alert id */
 		} else {
 			return usage_err("unexpected argument \"%s\"", argv[i]);
 		}
 	}
 	if (!strcmp(cmd, "prefer") && !uplink)
 		return usage_err("%s", "prefer needs an uplink name or \"auto\"");
+	if ((!strcmp(cmd, "disable") || !strcmp(cmd, "enable")) && !uplink)
+		return usage_err("%s needs an uplink name", cmd);
 	if (!strcmp(cmd, "ack") && !uplink)
 		return usage_err("%s", "ack needs an alert id (see bgp.alerts[] in status --json)");
 
@@ -584,6 +597,10 @@ int main(int argc, char **argv)
 		printf("configuration reloaded\n");
 	} else if (!strcmp(cmd, "ack")) {
 		printf("ack: alert %s acknowledged\n", uplink);
+	} else if (!strcmp(cmd, "disable")) {
+		printf("disable: %s is out of service until `uplinkctl enable %s`\n", uplink, uplink);
+	} else if (!strcmp(cmd, "enable")) {
+		printf("enable: %s is back in service\n", uplink);
 	} else if (!strcmp(uplink, "auto")) {
 		printf("prefer: cleared; the policy chooses again\n");
 	} else {

@@ -842,18 +842,23 @@ static void vici_down(void *ctx, const char *why)
 	for (i = 0; i < ip->nt; i++) {
 		struct tunnel *t = ip->t[i];
 		enum health_state old = t->h.state;
-		char r[200];
+		char r[400];
 
 		t->synced = false;
 		t->loaded = false;
 		t->connecting = false;
 		t->nlast = 0;
 		t->has_serving = false;
-		snprintf(r, sizeof(r), "charon not reachable (%s); keeping %s/%s", why,
-			 path_uname(t, t->cur_u), path_remote(t, t->cur_r));
+		if (t->cur_u >= 0)
+			snprintf(r, sizeof(r), "charon not reachable at %s (%s): retrying; keeping %s/%s",
+				 ip->conf.vici, why, path_uname(t, t->cur_u),
+				 path_remote(t, t->cur_r));
+		else
+			snprintf(r, sizeof(r), "charon not reachable at %s (%s): retrying",
+				 ip->conf.vici, why);
 		tunnel_health_restart(&t->h, r, now_ns(ip));
-		if (old != t->h.state)
-			state_changed(t, old);
+		/* down -> down at start: still an event, for the journal, hooks and alerts */
+		state_changed(t, old);
 	}
 }
 

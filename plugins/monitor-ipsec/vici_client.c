@@ -202,6 +202,9 @@ static void fail_all(struct vici_client *c)
 static void client_close(struct vici_client *c, const char *why)
 {
 	bool was = c->connected;
+	/* never connected yet: say it once per distinct reason (charon missing, then
+	 * refusing), so the tunnels show it instead of "starting" forever */
+	bool first = !was && !c->connects && strcmp(why, c->last_err) != 0;
 
 	if (c->fd.registered)
 		loop_fd_del(c->loop, &c->fd);
@@ -213,11 +216,10 @@ static void client_close(struct vici_client *c, const char *why)
 	loop_timer_cancel(c->loop, &c->deadline);
 	snprintf(c->last_err, sizeof(c->last_err), "%s", why);
 	fail_all(c);
-	if (was) {
+	if (was)
 		log_warn("ipsec: vici %s: %s; reconnecting", c->path, why);
-		if (c->ops->down)
-			c->ops->down(c->ctx, why);
-	}
+	if ((was || first) && c->ops->down)
+		c->ops->down(c->ctx, why);
 	loop_timer_set_in(c->loop, &c->retry, c->backoff_ms * NSEC_PER_MSEC);
 	c->backoff_ms = c->backoff_ms * 2 > VICI_BACKOFF_MAX_MS ? VICI_BACKOFF_MAX_MS
 								  : c->backoff_ms * 2;

@@ -227,8 +227,15 @@ static void *icmp_create(struct probe_env *env, const void *conf)
 		env->uplink, in->match.id, in->size, env->ifname, env->mark);
 	return in;
 err:
-	log_err("%s: icmp: cannot open a raw socket on %s: %s (uplinkd needs CAP_NET_RAW)",
-		env->uplink, env->ifname, strerror(-err));
+	if (err == -ENODEV) /* a PPP or LTE interface gone: restarted when it is back */
+		log_info("%s: icmp: %s does not exist now; probing resumes when it appears",
+			 env->uplink, env->ifname);
+	else if (err == -EPERM || err == -EACCES)
+		log_err("%s: icmp: cannot open a raw socket on %s: %s (uplinkd needs CAP_NET_RAW)",
+			env->uplink, env->ifname, strerror(-err));
+	else
+		log_err("%s: icmp: cannot open a raw socket on %s: %s", env->uplink,
+			env->ifname, strerror(-err));
 	icmp_destroy(in);
 	return NULL;
 }

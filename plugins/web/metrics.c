@@ -398,6 +398,11 @@ char *web_metrics_format(const struct web_metrics *m, size_t *len)
 	for (i = 0; i < m->n; i++)
 		sample(f, "uplinkd_uplink_active", &m->u[i], m->u[i].active);
 
+	head(f, "uplinkd_uplink_disabled", "gauge",
+	     "1 if the operator took the uplink out of service (uplinkctl disable).");
+	for (i = 0; i < m->n; i++)
+		sample(f, "uplinkd_uplink_disabled", &m->u[i], m->u[i].disabled);
+
 	gauge(f, m, "uplinkd_uplink_rtt_seconds",
 	      "Median round-trip time of the uplink's answered probes in the window.",
 	      offsetof(struct web_metric_uplink, rtt_ms), 1e-3);

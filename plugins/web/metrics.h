@@ -19,6 +19,7 @@ struct web_metric_uplink {
 	size_t state;	  /* index into web_metrics.states */
 	bool up;	  /* usable: not down */
 	bool active;
+	bool disabled;	  /* taken out of service by the operator */
 	double rtt_ms;	  /* < 0: unknown, no sample */
 	double loss_pct;  /* < 0: unknown */
 	double jitter_ms; /* < 0: unknown */

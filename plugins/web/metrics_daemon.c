@@ -135,6 +135,7 @@ char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c,
 		x->state = (size_t)u->health.state;
 		x->up = u->health.state != HEALTH_DOWN;
 		x->active = u->active;
+		x->disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
 		x->rtt_ms = hm.rtt_ms;
 		x->loss_pct = hm.loss_pct;
 		x->jitter_ms = hm.rtt_ms < 0 ? -1 : hm.jitter_ms;

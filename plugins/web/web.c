@@ -84,6 +84,7 @@ struct web {
 	struct loop_timer tick; /* 1 s: history, stream */
 	uint64_t ticks;
 	bool hist_dirty;
+	bool hist_bad;		/* the file did not load: replace it, even with nothing */
 
 	struct web_sessions sessions;
 	struct web_login_limit logins;
@@ -347,7 +348,7 @@ static void history_save(struct web *w)
 		log_rl_msg(&w->rl, LOG_WARNING, "web: history: cannot write %s: %s; keeping it in memory",
 			   w->history_path, strerror(-err));
 	else
-		w->hist_dirty = false;
+		w->hist_dirty = w->hist_bad = false;
 }
 
 static void history_sample(struct web *w, uint64_t now_s)
@@ -744,7 +745,10 @@ static unsigned int errno_status(int err)
 static enum MHD_Result do_action(struct web *w, struct MHD_Connection *con,
 				 struct web_req *req)
 {
-	const char *key = req->r.handler == WEB_PREFER ? "uplink" : "id";
+	enum web_handler h = req->r.handler;
+	const char *key = h == WEB_ACK ? "id" : "uplink";
+	const char *what = h == WEB_PREFER ? "prefer" : h == WEB_DISABLE ? "disable" :
+			   h == WEB_ENABLE ? "enable" : "ack";
 	char arg[256], msg[256] = "";
 	struct json_object *o;
 	const char *why;
@@ -753,17 +757,20 @@ static enum MHD_Result do_action(struct web *w, struct MHD_Connection *con,
 	err = param(con, req, key, arg, sizeof(arg), &why);
 	if (err < 0 || !arg[0]) {
 		snprintf(msg, sizeof(msg), "%s%s", why ? why : "", why ? "" :
-			 req->r.handler == WEB_PREFER ? "send uplink=NAME or uplink=auto" :
-							"send id=ALERT-ID (see bgp.alerts[] in /api/status)");
+			 h == WEB_PREFER ? "send uplink=NAME or uplink=auto" :
+			 h == WEB_ACK ? "send id=ALERT-ID (see bgp.alerts[] in /api/status)" :
+					"send uplink=NAME");
 		return reply_error(con, MHD_HTTP_BAD_REQUEST, msg);
 	}
-	if (req->r.handler == WEB_PREFER)
+	if (h == WEB_PREFER)
 		err = policy_prefer(w->d, arg, req->who, msg, sizeof(msg));
+	else if (h == WEB_DISABLE || h == WEB_ENABLE)
+		err = policy_admin(w->d, arg, h == WEB_DISABLE, req->who, msg, sizeof(msg));
 	else
 		err = daemon_monitor_action(w->d, "bgp", "ack", arg, req->who, msg, sizeof(msg));
 	if (err < 0)
 		return reply_error(con, errno_status(err), msg[0] ? msg : strerror(-err));
-	log_notice("web: %s by %s", req->r.handler == WEB_PREFER ? "prefer" : "ack", req->who);
+	log_notice("web: %s by %s", what, req->who);
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, key, json_object_new_string(arg));
@@ -876,6 +883,8 @@ static enum MHD_Result web_request(void *cls, struct MHD_Connection *con, const 
 		return do_logout(w, con);
 	case WEB_PREFER:
 	case WEB_ACK:
+	case WEB_DISABLE:
+	case WEB_ENABLE:
 		return do_action(w, con, req);
 	case WEB_ERROR:
 		break;
@@ -904,8 +913,8 @@ static void web_destroy(void *inst)
 	loop_timer_cancel(&w->d->loop, &w->timer);
 	if (w->mhd)
 		MHD_stop_daemon(w->mhd);
-	if (w->history_path && w->hist.n)
-		history_save(w);
+	if (w->history_path && (w->hist.n || w->hist_bad))
+		history_save(w); /* a torn file is never left behind, samples or not */
 	web_history_free(&w->hist);
 	explicit_bzero(&w->sessions, sizeof(w->sessions));
 	schema_free(web_keys, &w->conf);
@@ -919,8 +928,9 @@ static void history_open(struct web *w)
 	int ret;
 
 	ret = web_history_load(&w->hist, w->history_path, err, sizeof(err));
+	w->hist_bad = ret < 0;
 	if (ret < 0)
-		log_warn("web: history file %s: %s; starting with an empty history (the file is replaced at the next save)",
+		log_warn("web: history file %s: %s; starting with an empty history (the file is replaced at the next save or at the stop)",
 			 w->history_path, err[0] ? err : strerror(-ret));
 	else if (w->hist.n)
 		log_info("web: history of %zu uplink%s loaded from %s", w->hist.n,
@@ -965,7 +975,11 @@ static void *web_create(struct daemon *d, const void *conf)
 	hosts_set(w);
 	if (sa.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_request, w,
+	/* the port only names the listener in libmicrohttpd's messages ("port 0" otherwise) */
+	w->mhd = MHD_start_daemon(flags, ntohs(sa.ss_family == AF_INET6 ?
+					       ((struct sockaddr_in6 *)&sa)->sin6_port :
+					       ((struct sockaddr_in *)&sa)->sin_port),
+				  NULL, NULL, web_request, w,
 				  MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,

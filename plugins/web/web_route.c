@@ -36,6 +36,8 @@ static const struct {
 	{ "/api/logout", WEB_LOGOUT, true },
 	{ "/api/prefer", WEB_PREFER, true },
 	{ "/api/ack", WEB_ACK, true },
+	{ "/api/disable", WEB_DISABLE, true },
+	{ "/api/enable", WEB_ENABLE, true },
 };
 
 static enum web_handler route_error(struct web_route *r, unsigned int status, const char *msg)

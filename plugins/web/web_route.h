@@ -31,6 +31,8 @@ enum web_handler {
 	WEB_LOGOUT,  /* POST /api/logout */
 	WEB_PREFER,  /* POST /api/prefer: uplink=NAME|auto */
 	WEB_ACK,     /* POST /api/ack: id=ALERT-ID */
+	WEB_DISABLE, /* POST /api/disable: uplink=NAME (maintenance) */
+	WEB_ENABLE,  /* POST /api/enable: uplink=NAME */
 };
 
 struct web_route {
@@ -45,7 +47,7 @@ struct web_route {
 /* Does this handler change something (POST, credentials needed)? */
 static inline int web_route_is_action(enum web_handler h)
 {
-	return h == WEB_PREFER || h == WEB_ACK;
+	return h == WEB_PREFER || h == WEB_ACK || h == WEB_DISABLE || h == WEB_ENABLE;
 }
 
 /*

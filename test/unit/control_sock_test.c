@@ -269,7 +269,7 @@ static void test_commands(void **state)
 	r = reply(f, 5);
 	assert_false(reply_ok(r));
 	assert_string_equal(reply_str(r, "error"),
-			    "unknown command \"stauts\"; try status, events, reload, prefer, ack");
+			    "unknown command \"stauts\"; try status, events, reload, prefer, ack, disable, enable");
 	json_object_put(r);
 	assert_int_equal(ctl_stub.reload_calls, 2);
 

@@ -46,15 +46,17 @@ static void test_refused(void **state)
 		const char *in, *msg;
 	} cases[] = {
 		{ "", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"cmd\":\"stauts\"}", "unknown command \"stauts\"; try status, events, reload, prefer, ack" },
+		{ "{\"cmd\":\"stauts\"}", "unknown command \"stauts\"; try status, events, reload, prefer, ack, disable, enable" },
 		{ "[1,2]", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"command\":\"status\"}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
-		{ "{\"cmd\":3}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
+		{ "{\"command\":\"status\"}", "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)" },
+		{ "{\"cmd\":3}", "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)" },
 		{ "{\"cmd\":\"status\"} x", "unexpected bytes after the JSON object at byte 17" },
 		{ "{\"cmd\":\"events\",\"count\":0}", "\"count\" 0 is outside 1..1000" },
 		{ "{\"cmd\":\"events\",\"count\":\"5\"}", "\"count\" must be an integer" },
 		{ "{\"cmd\":\"status\",\"count\":5}", "\"count\" is not an argument of status" },
 		{ "{\"cmd\":\"prefer\"}", "prefer needs \"uplink\": a name or \"auto\"" },
+		{ "{\"cmd\":\"disable\"}", "disable needs \"uplink\": a name" },
+		{ "{\"cmd\":\"enable\",\"alert\":\"x\"}", "\"alert\" is not an argument of enable" },
 		{ "{\"cmd\":\"ack\"}", "ack needs \"alert\": an id from bgp.alerts[]" },
 		{ "{\"cmd\":\"ack\",\"uplink\":\"isp1\"}", "\"uplink\" is not an argument of ack" },
 		{ "{\"cmd\":\"prefer\",\"uplink\":\"\"}", "\"uplink\" must be 1 to 63 characters" },
@@ -75,13 +77,13 @@ static void test_refused(void **state)
 		{ "{\"cmd\":\"status\"}{\"cmd\":\"status\"}",
 		  "unexpected bytes after the JSON object at byte 16" },
 		{ "{\"cmd\":\"stat\\u0000us\"}",
-		  "unknown command \"stat\"; try status, events, reload, prefer, ack" },
-		{ "{\"cmd\":\"STATUS\"}", "unknown command \"STATUS\"; try status, events, reload, prefer, ack" },
+		  "unknown command \"stat\"; try status, events, reload, prefer, ack, disable, enable" },
+		{ "{\"cmd\":\"STATUS\"}", "unknown command \"STATUS\"; try status, events, reload, prefer, ack, disable, enable" },
 		{ "\"status\"", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ "5", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ "null", "a request is a JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ " \r\n", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
-		{ "{\"cmd\":null}", "missing \"cmd\" (a string: status, events, reload, prefer, ack)" },
+		{ "{\"cmd\":null}", "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)" },
 	};
 	struct control_req r;
 	char err[256];

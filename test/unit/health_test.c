@@ -302,8 +302,16 @@ static void test_down_after_exactly(void **state)
 		step(f, 0, 0);
 	assert_int_equal(f->h.state, HEALTH_DOWN);
 	assert_int_equal(f->downs, 1);
-	assert_string_equal(f->h.reason, "0/2 targets answered for 3 rounds; last RTT 4.1 ms");
+	assert_string_equal(f->h.reason, "0/2 targets answered for 3 rounds; last reply 2.5 s before (RTT 4.1 ms)");
 	assert_int_equal(f->h.last_bad_ns, f->now);
+	/* a down uplink shows no RTT (it used to keep the last one); the loss stays */
+	{
+		struct health_metrics m;
+
+		health_metrics(&f->h, &m);
+		assert_true(m.rtt_ms < 0 && m.rtt_p95_ms < 0 && m.jitter_ms < 0);
+		assert_true(m.loss_pct > 0);
+	}
 }
 
 static void test_carrier_immediate(void **state)

@@ -162,13 +162,22 @@ static void test_unsettled(void **state)
 	f->c[1].settled = false;
 	f->c[1].state = DEG;
 	assert_int_equal(choose(f, 2), 1);
-	/* unless it is down: then an unsettled uplink is fine */
+	/* down: an unsettled uplink is still not moved to before its first verdict
+	 * (issue 13: the backup was down a second later) */
 	f->c[1].state = DOWN;
+	assert_int_equal(choose(f, 2), POLICY_WAIT);
+	assert_string_equal(f->reason, "waiting for the first verdicts on isp1; "
+			    "keeping the current default route");
+	f->c[0].settled = true;
 	assert_int_equal(choose(f, 2), 0);
-	/* nothing current at all (no default route at start): take the best */
+	f->c[0].settled = false;
+	/* nothing current at all (no default route at start): wait for a verdict too */
 	f->c[1].current = false;
 	f->c[1].state = UP;
-	assert_int_equal(choose(f, 2), 0);
+	assert_int_equal(choose(f, 2), POLICY_WAIT);
+	f->c[1].settled = true;
+	assert_int_equal(choose(f, 2), 1);
+	f->c[1].settled = false;
 	/* settled current, better candidate unsettled: keep current */
 	f->c[1].current = true;
 	f->c[1].settled = true;
@@ -349,6 +358,34 @@ static void test_run_adopt_switch_fail(void **state)
 	assert_true(x->u[1].active);
 	assert_int_equal(policy_prefer(&x->d, "auto", "test", err, sizeof(err)), 0);
 	assert_null(policy_prefer_get(&x->d));
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[0].active);
+
+	/* the reason follows the pin even when the route does not move (issue 13) */
+	assert_int_equal(policy_prefer(&x->d, "isp1", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_string_equal(policy_reason(&x->d), "isp1 preferred by the operator (up, priority 10)");
+	x->u[0].health.state = HEALTH_DEGRADED; /* pinned at 35 % loss: not "up" */
+	policy_run(&x->d);
+	assert_true(x->u[0].active);
+	assert_string_equal(policy_reason(&x->d),
+			    "isp1 preferred by the operator (degraded, priority 10)");
+	x->u[1].health.state = HEALTH_DOWN;
+	assert_int_equal(policy_prefer(&x->d, "auto", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[0].active);
+	assert_string_equal(policy_reason(&x->d), "keeping isp1 (degraded, priority 10)");
+
+	/* maintenance: a disabled uplink is left, and the reason says who */
+	x->u[0].health.state = x->u[1].health.state = HEALTH_UP;
+	assert_int_equal(policy_admin(&x->d, "isp1", true, "test", err, sizeof(err)), 0);
+	assert_true(policy_disabled(&x->d, "isp1", NULL, NULL));
+	loop_run_due(&x->d.loop);
+	assert_true(x->u[1].active);
+	assert_string_equal(policy_reason(&x->d),
+			    "isp1 disabled by test; isp2 up (priority 20)");
+	assert_int_equal(policy_admin(&x->d, "isp9", true, "test", err, sizeof(err)), -ENOENT);
+	assert_int_equal(policy_admin(&x->d, "isp1", false, "test", err, sizeof(err)), 0);
 	loop_run_due(&x->d.loop);
 	assert_true(x->u[0].active);
 }

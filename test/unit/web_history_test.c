@@ -291,6 +291,34 @@ static void test_file(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Stopped before any sample: the file written then must load (it was left corrupt). */
+static void test_file_no_samples(void **state)
+{
+	struct web_history *h = *state, h2;
+	char dir[] = "/tmp/web_history_test.XXXXXX", path[128], err[200] = "", cmd[160];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/history.bin", dir);
+	/* no uplink at all */
+	assert_int_equal(web_history_save(h, path), 0);
+	web_history_init(&h2);
+	assert_int_equal(web_history_load(&h2, path, err, sizeof(err)), 0);
+	assert_int_equal(h2.n, 0);
+	web_history_free(&h2);
+	/* uplinks known, not one sample */
+	assert_non_null(web_history_get(h, "isp1", true));
+	assert_non_null(web_history_get(h, "isp2", true));
+	assert_int_equal(web_history_save(h, path), 0);
+	web_history_init(&h2);
+	err[0] = '\0';
+	assert_int_equal(web_history_load(&h2, path, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(h2.n, 2);
+	web_history_free(&h2);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +326,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_coarse_mean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_and_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_no_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 	};

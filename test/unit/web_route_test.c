@@ -229,6 +229,10 @@ static void test_history_and_actions(void **state)
 	assert_true(web_route_is_action(r->handler));
 	expect_route(r, "POST", "/api/ack", WEB_ACK, 200);
 	assert_true(web_route_is_action(r->handler));
+	expect_route(r, "POST", "/api/disable", WEB_DISABLE, 200);
+	assert_true(web_route_is_action(r->handler));
+	expect_route(r, "POST", "/api/enable", WEB_ENABLE, 200);
+	assert_true(web_route_is_action(r->handler));
 	expect_route(r, "POST", "/api/login", WEB_LOGIN, 200);
 	assert_false(web_route_is_action(r->handler));
 	expect_route(r, "POST", "/api/logout", WEB_LOGOUT, 200);

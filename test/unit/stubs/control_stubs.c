@@ -53,6 +53,19 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 	return 0;
 }
 
+int policy_admin(struct daemon *d, const char *name, bool disable, const char *who, char *err,
+		 size_t errlen)
+{
+	(void)d;
+	(void)disable;
+	(void)who;
+	if (strcmp(name, "isp1") && strcmp(name, "isp2")) {
+		snprintf(err, errlen, "no uplink named \"%s\"; use one of: isp1 isp2", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int daemon_monitor_action(struct daemon *d, const char *section, const char *verb,
 			  const char *arg, const char *who, char *msg, size_t msglen)
 {

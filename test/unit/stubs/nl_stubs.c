@@ -29,6 +29,13 @@ bool uplink_gateway6(const struct uplink *u, struct in6_addr *gw)
 	return u->link.has_gw6;
 }
 
+bool uplink_by_dev(const struct uplink *u, int family)
+{
+	if (family == AF_INET6)
+		return (u->link.pointopoint && u->link.has_addr6) || u->link.dev6;
+	return u->link.pointopoint || u->link.dev4;
+}
+
 bool uplink_routable(const struct uplink *u, int family)
 {
 	(void)family;

@@ -1,0 +1,2 @@
+unit-tests += sdnotify
+sdnotify-src := daemon/sdnotify.c daemon/loop.c daemon/log.c
