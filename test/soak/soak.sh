@@ -230,7 +230,7 @@ s.close()' "$BGP_BMP_PORT"
 	fi
 }
 
-refused() { ctl status --json | jq -e '.bgp.stats.refused'; }
+refused() { ctl status --json | jq -r '.bgp.stats.refused // error("no bgp.stats.refused")'; }
 stranger() {	# SECONDS: connections from 127.0.0.2, not in bgp.routers, announcing a hijack
 	local end=$(($(ms) + $1 * 1000)) n=0 r0
 	r0=$(refused)
