@@ -12,6 +12,9 @@
           longer than SOAK_BOUND_MS (default 3000) after the fault began (unless the other
           carrier is broken too, or was within RECOVER_MS: then there is nowhere to go)
         - the daemon is gone, or its status does not answer three times in a row
+        - the tunnel hq stays up on a carrier that drops its ESP longer than
+          SOAK_TUNNEL_BOUND_MS (10000; the stall is seen in about 4 s) without a charon restart
+          or a hijack within 10 s; a retry after a hold-down is not a stay
       Samples go to DIR/samples.jsonl.
   monitor.py report DIR EVENTS HOOKS WARMUP_S
       After the run, from the journal (EVENTS, `uplinkctl events -n 1000 --json`: the
@@ -78,6 +81,16 @@ def proc_sample(pid):
 	return rss, fds
 
 
+def disturbed(d, t):
+	"""charon restarted or a hijack steered the tunnel within the last 10 s (soak.sh)"""
+	if os.path.exists(os.path.join(d, "disturb.on")):
+		return True
+	try:
+		return t - os.path.getmtime(os.path.join(d, "disturb.last")) * 1000 < 10000
+	except OSError:
+		return False
+
+
 def watch(d, prefix, pid, ctl, sock):
 	bound = int(os.environ.get("SOAK_BOUND_MS", "3000"))
 	v = Violations(os.path.join(d, "violations.log"))
@@ -91,6 +104,9 @@ def watch(d, prefix, pid, ctl, sock):
 	status_fail = 0
 	no_route = {"-4": 0, "-6": 0}
 	worst = 0		# longest time the default route stayed on a hard-faulted carrier
+	tun_bound = int(os.environ.get("SOAK_TUNNEL_BOUND_MS", "10000"))
+	tun_since = None
+	worst_tun = 0
 	while not os.path.exists(os.path.join(d, "stop")):
 		t = now_ms()
 		try:
@@ -139,9 +155,27 @@ def watch(d, prefix, pid, ctl, sock):
 			try:
 				r = subprocess.run([ctl, "-s", sock, "status", "--json"], capture_output=True,
 						   text=True, timeout=10)
-				ok = r.returncode == 0 and json.loads(r.stdout).get("uplinks") is not None
+				st = json.loads(r.stdout) if r.returncode == 0 else {}
+				ok = st.get("uplinks") is not None
 			except (subprocess.SubprocessError, ValueError):
-				ok = False
+				st, ok = {}, False
+			# the tunnel on a carrier that drops its ESP: a retry after a hold-down is
+			# fine, staying there is not (unless charon restarts or a hijack moved it)
+			hq = [x for x in st.get("tunnels", []) if x.get("name") == "hq"]
+			on = hq[0].get("uplink") if hq and hq[0].get("state") == "up" else None
+			esp = active.get(("esp-drop", on)) if on else None
+			if esp is None:
+				tun_since = None
+			else:
+				tun_since = tun_since or t
+				if disturbed(d, t):
+					tun_since = t
+				stay = t - max(tun_since, esp)
+				worst_tun = max(worst_tun, stay)
+				if stay > tun_bound and ("tun", esp) not in reported:
+					reported.add(("tun", esp))
+					v.add("tunnel hq stayed up on %s for %d ms of an ESP-only drop there "
+					      "(bound %d ms)" % (on, stay, tun_bound))
 			status_fail = 0 if ok else status_fail + 1
 			if status_fail == 3:
 				v.add("uplinkctl status failed three times in a row")
@@ -154,7 +188,8 @@ def watch(d, prefix, pid, ctl, sock):
 			samples.write(json.dumps({"ts_ms": t, "rss_kb": s[0], "fds": s[1]}) + "\n")
 		time.sleep(max(0, 0.1 - (now_ms() - t) / 1000))
 	with open(os.path.join(d, "watch.json"), "w") as f:
-		json.dump({"worst_on_faulted_ms": worst, "no_route_samples": no_route}, f)
+		json.dump({"worst_on_faulted_ms": worst, "worst_tunnel_on_esp_drop_ms": worst_tun,
+			   "no_route_samples": no_route}, f)
 
 
 def fault_windows(d, recover):

@@ -16,8 +16,9 @@
 #
 # Invariants (test/soak/monitor.py): the router always has a default route; it never stays
 # on a carrier with a hard fault longer than SOAK_BOUND_MS (3000; the lab's probes see a
-# blackhole in about 0.9 s), and the tunnel is off a carrier at the end of an ESP-only drop
-# there (unless charon restarts or hijacks moved it meanwhile); noise-only faults (and
+# blackhole in about 0.9 s), and the tunnel never stays on a carrier that drops its ESP longer
+# than SOAK_TUNNEL_BOUND_MS (10000; retries after a hold-down are short visits, not stays;
+# charon restarts and hijacks excuse it); noise-only faults (and
 # everything in the ctl lane) cause no switch; RSS and open descriptors flat after the
 # warm-up (SOAK_WARMUP_S, default a fifth of the run, at least 40 s); the journal keeps every
 # uplink, active (route) and tunnel event that reached the hooks; an invalid file is refused
@@ -151,24 +152,10 @@ must() {
 	fi
 }
 
-# Tunnel traffic leaves a carrier that drops ESP: at the end of an ESP-only drop on ISP
-# (8 s or more, the stall is seen in about 4), the tunnel is not up on it -- unless charon was
-# restarted or a hijack steered the tunnel meanwhile (then where it is depends on them).
+# charon restarts and hijacks move the tunnel on their own: the monitor does not judge the
+# tunnel on an ESP-only drop within 10 s of them
 disturb_on() { touch "$S/disturb.on" "$S/disturb.last"; }
 disturb_off() { rm -f "$S/disturb.on"; touch "$S/disturb.last"; }
-tunnel_left() {	# ISP SINCE_MS
-	local isp=$1 since=$2 last t
-	last=$(($(stat -c %Y "$S/disturb.last" 2>/dev/null || echo 0) * 1000))
-	if [ -e "$S/disturb.on" ] || [ "$last" -ge $((since - 10000)) ]; then
-		echo "$(ms) excused" >>"$S/esp.log"
-		return 0
-	fi
-	t=$(ctl status --json | jq -r '.tunnels[] | select(.name == "hq") |
-		"\(.state) \(.uplink) \(.connecting)"')
-	echo "$(ms) $isp: $t" >>"$S/esp.log"
-	[ "$t" != "up $isp false" ] ||
-		violation "tunnel hq still up on $isp $(($(ms) - since)) ms into an ESP-only drop there"
-}
 
 net_action() {	# KIND ARGS...
 	local kind=$1 isp=$2
@@ -182,11 +169,8 @@ net_action() {	# KIND ARGS...
 		sleep "$3"
 		must fault "$isp" carrier-up; fault_off carrier "$isp" ;;
 	esp-drop)
-		local t0
-		t0=$(ms)
 		fault_on esp-drop "$isp"; must fault "$isp" esp-drop
 		sleep "$3"
-		tunnel_left "$isp" "$t0"
 		must fault "$isp" esp-drop-off; fault_off esp-drop "$isp" ;;
 	loss)
 		fault_on loss "$isp"; must fault "$isp" loss "$3"
@@ -403,7 +387,7 @@ check "the default route never stayed on a broken carrier longer than ${SOAK_BOU
 check "noise, restarts, hijacks, floods and reloads caused no switch" test "$(viol "^[0-9]* switch")" = 0
 check "RSS and open descriptors flat after the warm-up" test "$(viol "grew by")" = 0
 check "the journal kept every uplink, route and tunnel event" test "$(viol "journal does not")" = 0
-check "the tunnel left every carrier that dropped its ESP" test "$(viol "ESP-only drop")" = 0
+check "the tunnel never stayed on a carrier that dropped its ESP" test "$(viol "ESP-only drop")" = 0
 check "every step worked, invalid files were refused, status always answered" \
 	test "$(viol "step failed\|status failed\|monitor\|past the schedule\|not come back")" = 0
 check "no violation at all" test ! -s "$S/violations.log"
@@ -433,6 +417,7 @@ check "uplinkd stops cleanly (exit $rc)" test "$rc" -eq 0
 	echo "$summary" | jq -r '
 		"| switches of the default route (all during hard faults) | \(.switches) |",
 		"| longest time on a hard-faulted carrier (ms; bound '"${SOAK_BOUND_MS:-3000}"') | \(.worst_on_faulted_ms) |",
+		"| longest stay of the tunnel on an ESP-dropping carrier (ms; bound '"${SOAK_TUNNEL_BOUND_MS:-10000}"') | \(.worst_tunnel_on_esp_drop_ms) |",
 		"| uplink/active/tunnel events: hooks / journal | \(.hook_events) / \(.journal_events) |",
 		"| RSS after warm-up: first / last (KiB, lowest of each fifth) | \(.rss_kb[0]) / \(.rss_kb[1]) |",
 		"| RSS drift (KiB) | \(.rss_drift_kb) |",
