@@ -208,9 +208,13 @@ def fault_windows(d, recover):
 	return wins
 
 
-def drift(vals):
+def drift(vals, pick=min):
 	n = max(1, len(vals) // 5)
-	return min(vals[:n]), min(vals[-n:])
+	return pick(vals[:n]), pick(vals[-n:])
+
+
+def median(vals):
+	return sorted(vals)[len(vals) // 2]
 
 
 def report(d, events_path, hooks_path, warmup_s):
@@ -261,7 +265,9 @@ def report(d, events_path, hooks_path, warmup_s):
 	out = {"switches": switches, "hook_events": len(hooks), "journal_events": len(journal)}
 	if len(samples) >= 2:
 		r0, r1 = drift([s["rss_kb"] for s in samples])
-		f0, f1 = drift([s["fds"] for s in samples])
+		# descriptors dip as well as rise (charon restarted: the VICI socket is closed until
+		# the reconnect), so their resting value is the median, not the lowest
+		f0, f1 = drift([s["fds"] for s in samples], median)
 		out.update(rss_kb=[r0, r1], rss_drift_kb=r1 - r0, fds=[f0, f1], fd_drift=f1 - f0,
 			   rss_peak_kb=max(s["rss_kb"] for s in samples), samples=len(samples))
 		if r1 - r0 > rss_max:

@@ -422,7 +422,7 @@ check "uplinkd stops cleanly (exit $rc)" test "$rc" -eq 0
 		"| RSS after warm-up: first / last (KiB, lowest of each fifth) | \(.rss_kb[0]) / \(.rss_kb[1]) |",
 		"| RSS drift (KiB) | \(.rss_drift_kb) |",
 		"| RSS peak after warm-up (KiB) | \(.rss_peak_kb) |",
-		"| open descriptors: first / last | \(.fds[0]) / \(.fds[1]) |",
+		"| open descriptors: first / last (median of each fifth) | \(.fds[0]) / \(.fds[1]) |",
 		"| descriptor drift | \(.fd_drift) |"' 2>/dev/null || echo "| summary | $summary |"
 } >"$OUT"
 sed 's/^/# /' "$OUT"
