@@ -26,7 +26,7 @@
           the same order
         - RSS and descriptors after the warm-up: the lowest value of the first and of the last
           fifth of the samples taken after WARMUP_S (lowest, so a flood in progress does not
-          count), drift = last - first, within SOAK_RSS_DRIFT_KB (default 2048) and
+          count; descriptors: the median), drift = last - first, within SOAK_RSS_DRIFT_KB (default 2048) and
           SOAK_FD_DRIFT (default 0)
       Prints a summary (JSON) on stdout; violations are appended to DIR/violations.log.
 """
