@@ -9,6 +9,10 @@
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
 #   make soak        chaos soak: seeded random faults in the lab for SOAK_MINUTES (10), with
 #                    invariants checked all the time; SOAK_SEED=N replays a schedule
+#   make image BOARD=qemu-x86_64   firmware image from Debian packages -> build/image/BOARD/
+#   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
+#   make check-image the image lab: the booted image is the router (test/image/)
+#   make check-boards  every board builds and its default uplinkd.conf passes uplinkd -t
 #   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
 #   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
@@ -28,7 +32,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
-LIBS := -lmnl -lconfig -ljson-c -lm
+LIBS := -lmnl -lconfig -ljson-c -lcap-ng -lm
 LDFLAGS ?=
 
 ifneq ($(SAN),)
@@ -64,7 +68,8 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab soak demo bench clean distclean
+	check check-build unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
+	image qemu check-image check-boards check-recipes
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
@@ -141,7 +146,8 @@ unit: $(foreach t,$(unit-tests),$(BUILD)/unit/$(t)_test)
 
 # ---- fuzzing (libFuzzer) ----------------------------------------------------
 # test/fuzz/X.mk:  fuzzers += X ;  X-fuzz-src := daemon/x.c ... ; seeds in
-# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy.
+# test/fuzz/corpus/X/. `make fuzz` runs each for FUZZ_SECONDS on a copy. X-fuzz-plugins := y
+# links the build's real plugin list; X-fuzz-flags adds libFuzzer options (e.g. -max_len).
 
 fuzzers :=
 include $(sort $(wildcard test/fuzz/*.mk))
@@ -159,12 +165,14 @@ $(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
 fuzz-build: $(foreach f,$(fuzzers),$(BUILD)/fuzz/$(f)_fuzz)
 
 fuzz: fuzz-build
-	@fail=0; for f in $(fuzzers); do \
+	@$(foreach f,$(fuzzers),$(f)_flags='$($(f)-fuzz-flags)';) \
+	fail=0; for f in $(fuzzers); do \
+		eval "flags=\$$$${f}_flags"; \
 		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
 		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
 		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
-		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$flags \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
 		grep -E '^Done|#[0-9]+ *DONE' $(BUILD)/fuzz/$$f.log | tail -1; \
@@ -202,8 +210,12 @@ check: deps
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
 	$(MAKE) fuzz
 	$(MAKE) rules
+	$(MAKE) check-boards
+	$(MAKE) check-recipes
 	$(MAKE) deb-test
+	$(MAKE) selftest
 	$(MAKE) lab
+	$(MAKE) check-image
 	$(MAKE) soak SOAK_MINUTES=2
 
 # The build matrix: a disabled plugin cannot rot.
@@ -216,6 +228,15 @@ check-build:
 
 lab: build/asan/uplinkd build/asan/uplinkctl tools web-deps
 	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/run.sh
+
+# The harness's own test: broken scenarios (test/lab/selftest/) must be reported as failures.
+selftest: build/asan/uplinkd build/asan/uplinkctl tools $(BUILD)/tools/leak.so
+	TOOLS=$(BUILD)/tools UPLINKD=build/asan/uplinkd UPLINKCTL=build/asan/uplinkctl test/lab/selftest.sh
+
+# leak.so: the test hook that makes the daemon leak (preloaded by test/lab/selftest/s_leak*.sh)
+$(BUILD)/tools/leak.so: test/lab/selftest/leak.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O0 -o $@ $<
 
 ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
@@ -236,6 +257,45 @@ bench: deps
 	$(MAKE) all tools
 	test/bench/run.sh
 
+# ---- boards, firmware image, image lab ------------------------------------------
+# Each board is built in build/board/BOARD with its own defconfig; the image of a board
+# packs that build (board/common/mkimage.sh). The arm64 board cross-builds (CROSS=1).
+
+BOARDS := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
+IMAGE_BOARD = $(if $(filter lab,$(BOARD)),qemu-x86_64,$(BOARD))
+
+board-build-%: deps-kconfig
+	@mkdir -p build/board/$*
+	$(MAKE) BUILD=build/board/$* BOARD=$* defconfig >/dev/null
+	$(MAKE) BUILD=build/board/$* BOARD=$* all
+
+deps-kconfig:
+	@test -n "$(KCONFIGLIB)" || $(MAKE) deps
+
+check-boards:
+	@fail=0; for b in $(BOARDS); do \
+		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b defconfig >/dev/null && \
+		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b all >/dev/null || { fail=1; echo "not ok - $$b builds"; continue; }; \
+		echo "ok - $$b builds"; \
+		if build/board/check-$$b/uplinkd -t -c board/$$b/uplinkd.conf >build/board/check-$$b/t.log 2>&1; \
+		then echo "ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; \
+		else echo "not ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; sed 's/^/#   /' build/board/check-$$b/t.log; fail=1; fi; \
+		test -f board/$$b/interfaces || { [ $$b = lab ] || { echo "not ok - $$b has an interface map"; fail=1; }; }; \
+	done; exit $$fail
+
+check-recipes:
+	test/image/check_recipes.sh
+
+image: deps
+	$(MAKE) board-build-$(IMAGE_BOARD)
+	board/common/mkimage.sh $(IMAGE_BOARD) build/board/$(IMAGE_BOARD) build/image/$(IMAGE_BOARD)
+
+qemu: image
+	test/image/qemu.sh interactive build/image/qemu-x86_64
+
+check-image: image
+	$(MAKE) tools
+	test/image/t_image.sh build/image/qemu-x86_64
 # ---- install and the Debian package -------------------------------------------
 # `make install` (PREFIX=/usr/local, DESTDIR for staging): the daemon, the CLI, the systemd
 # unit, the README and an example configuration; an existing configuration is never
@@ -273,11 +333,12 @@ deb-test: deb
 # Everything a fresh Debian 12 needs; nothing is installed when all are present.
 
 DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfiglib \
-	libmnl-dev libnftnl-dev libconfig-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
+	libmnl-dev libnftnl-dev libconfig-dev libcap-ng-dev libjson-c-dev libmicrohttpd-dev libcmocka-dev \
 	iproute2 nftables conntrack ethtool iputils-ping netcat-openbsd jq procps curl socat openssl \
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
-	chromium wrk
+	chromium wrk \
+	qemu-system-x86 qemu-system-arm busybox-static cpio kmod
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -293,13 +354,15 @@ deps:
 	$(MAKE) web-deps
 
 # The browser test's driver (test/web/package.json pins playwright-core) in build/web;
-# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry the test skips.
+# Chromium itself is Debian's (DEB_PKGS). Without npm or the registry this fails: the
+# browser test cannot run, and a test that cannot run is not a pass.
 web-deps: build/web/node_modules/playwright-core/package.json
 build/web/node_modules/playwright-core/package.json: test/web/package.json
 	@mkdir -p build/web
 	cp test/web/package.json build/web/package.json
 	cd build/web && npm install --no-audit --no-fund --omit=dev --loglevel=error || \
-		echo "web-deps: npm install failed; the browser test will skip"
+		{ echo "web-deps: npm install failed: the browser test needs playwright-core in build/web/node_modules (check the network or the npm registry, then make web-deps)" >&2; exit 1; }
+	@test -f $@ || { echo "web-deps: npm install left no $@" >&2; exit 1; }
 	@touch -c $@
 
 clean:

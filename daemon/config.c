@@ -131,6 +131,8 @@ static const struct cfg_key top_keys[] = {
 	{ "state_dir", CFG_STRING, offsetof(struct config, state_dir), 0, .min = 1,
 	  .def_str = "/var/lib/uplinkd" },
 	{ "journal", CFG_GROUP, 0, 0, .sub = journal_keys },
+	{ "user", CFG_STRING, offsetof(struct config, user), 0, .min = 1,
+	  .hint = "the user uplinkd runs as after start-up, e.g. user = \"uplinkd\";" },
 	{ "hooks", CFG_GROUP, 0, 0, .sub = hooks_keys },
 	CFG_END
 };
@@ -373,7 +375,7 @@ static void check_top_level(const config_setting_t *root, struct cfg_diag *d)
 			}
 		}
 		if (!known)
-			cfg_diag_add(d, cfg_line(s), "%s: unknown key; the top level takes uplinks, policy, control, state_dir, journal, hooks and plugin sections",
+			cfg_diag_add(d, cfg_line(s), "%s: unknown key; the top level takes uplinks, policy, control, state_dir, journal, user, hooks and plugin sections",
 				     name);
 	}
 }
@@ -482,6 +484,39 @@ static struct config *config_finish(config_t *lc, int ok, const char *name, cons
 	return cfg;
 }
 
+/* DIR/REL for a relative *p; DIR is the configuration file's directory. */
+static int path_under(char **p, const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char *abs;
+
+	if (!*p || (*p)[0] == '/' || !slash)
+		return 0;
+	if (asprintf(&abs, "%.*s/%s", (int)(slash - file), file, *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = abs;
+	return 0;
+}
+
+/*
+ * The daemon changes to / when it detaches: a relative path in the file means the
+ * same place on every reload only when it is relative to the file itself.
+ */
+static struct config *config_resolve_paths(struct config *cfg, const char *path,
+					   struct cfg_diag *d)
+{
+	if (!cfg)
+		return NULL;
+	if (path_under(&cfg->state_dir, path) < 0 || path_under(&cfg->control_socket, path) < 0 ||
+	    path_under(&cfg->hooks_dir, path) < 0) {
+		cfg_diag_add(d, 0, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
 struct config *config_load(const char *path, struct cfg_diag *d)
 {
 	config_t lc;
@@ -498,7 +533,7 @@ struct config *config_load(const char *path, struct cfg_diag *d)
 	config_set_options(&lc, 0);
 	ok = config_read(&lc, f) == CONFIG_TRUE;
 	fclose(f);
-	return config_finish(&lc, ok, path, NULL, d);
+	return config_resolve_paths(config_finish(&lc, ok, path, NULL, d), path, d);
 }
 
 struct config *config_load_string(const char *text, const char *name, struct cfg_diag *d)

@@ -88,6 +88,7 @@ struct config {
 	int journal_max;
 	char *hooks_dir;
 	int hook_timeout_s;
+	char *user; /* NULL: keep uid 0 (with two capabilities only) */
 	struct cfg_section *sections; /* MONITOR plugins' top-level sections */
 	size_t nsections;
 };

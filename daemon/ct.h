@@ -37,7 +37,12 @@ int ct_msg_build_delete(void *buf, size_t len, const struct ct_tuple *t, uint32_
 
 int ct_init(struct daemon *d);
 void ct_destroy(struct daemon *d);
-/* Returns the number of entries deleted, or -errno. */
+/* Queue a flush of u's entries (each of its current addresses); it runs in bounded
+ * steps from the loop and logs what it deleted. 0, or -errno when not queued. */
 int ct_flush_uplink(struct daemon *d, const struct uplink *u);
+/* A flush is queued or running (tests, bench). */
+bool ct_busy(const struct daemon *d);
+/* Entries flushed since start. */
+uint64_t ct_flushed(const struct daemon *d);
 
 #endif

@@ -15,13 +15,14 @@
 #include "journal.h"
 #include "link.h"
 #include "log.h"
-#include "nl.h"
 #include "plugin.h"
 #include "policy.h"
 #include "route.h"
 #include "sdnotify.h"
 #include "route_prefix.h"
+#include "rtnl.h"
 #include "uplink.h"
+#include "uplinks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -258,7 +259,7 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	}
 	if ((err = uplinks_apply(d, cfg)) < 0)
 		return err;
-	if ((err = link_init(d)) < 0) {
+	if ((err = link_init(d, uplink_link_changed)) < 0) {
 		log_err("link: cannot read the interfaces: %s", strerror(-err));
 		return err;
 	}

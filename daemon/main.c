@@ -2,7 +2,8 @@
 /*
  * DOC: main.c - command line, signals, the one struct daemon
  *
- *   uplinkd [-f] [-c FILE] [-d MASK] [-v]     run (in the foreground with -f)
+ *   uplinkd [-f] [-c FILE] [-u USER] [-d MASK] [-v]
+ *                                             run (in the foreground with -f)
  *   uplinkd -t [-c FILE]                      check FILE, print every error
  *   uplinkd --replay MRT [-c FILE]            run an MRT dump through the BGP
  *                                             monitor's detection, print alerts
@@ -10,6 +11,9 @@
  * Signals are blocked first thing and read through signalfd: SIGTERM/SIGINT
  * stop cleanly (leaving a working default route), SIGHUP reloads, SIGCHLD
  * reaps hooks, SIGUSR1 logs the status. Only main() exits.
+ *
+ * Started as root, it prepares its directories and becomes its user with only
+ * CAP_NET_ADMIN and CAP_NET_RAW (privs.c) before anything else starts.
  */
 #include "config.h"
 #include "daemon.h"
@@ -17,11 +21,13 @@
 #include "journal.h"
 #include "log.h"
 #include "plugin.h"
+#include "privs.h"
 #include "status.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +42,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uplinkd [-f] [-c FILE] [-d MASK] [-v]\n"
+		"usage: uplinkd [-f] [-c FILE] [-u USER] [-d MASK] [-v]\n"
 		"       uplinkd -t [-c FILE]\n"
 		"       uplinkd --replay MRT-FILE [-c FILE]\n"
 		"  -c FILE  configuration (default " CONFIG_DEFAULT_PATH ")\n"
@@ -44,6 +50,8 @@ static void usage(FILE *f)
 		"           FILE:LINE: message in line order; exit 1 on errors, 0 on warnings\n"
 		"  -f       stay in the foreground and log to stderr (without -f: to syslog,\n"
 		"           or to stderr when no syslog listens at " LOG_SYSLOG_PATH ")\n"
+		"  -u USER  run as USER (overrides the configuration's user); root keeps\n"
+		"           uid 0; either way only CAP_NET_ADMIN and CAP_NET_RAW remain\n"
 		"  -d MASK  debug categories: 1 core, 2 netlink, 4 probes, 8 health, 16 policy,\n"
 		"           32 control, 64 plugins (implies -v)\n"
 		"  -v       verbose (debug level)\n"
@@ -247,7 +255,9 @@ int main(int argc, char **argv)
 		{ "replay", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *replay_file = NULL;
+	const char *replay_file = NULL, *user = NULL;
+	struct privs privs;
+	char pmsg[512];
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool foreground = false, test_only = false, to_stderr;
@@ -269,7 +279,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	while ((opt = getopt_long(argc, argv, "c:d:ftvVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:d:ftu:vVh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'R':
 			replay_file = optarg;
@@ -286,6 +296,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			test_only = true;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'v':
 			level = LOG_DEBUG;
@@ -307,6 +320,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* the daemon detaches into /: a relative -c would not be found on reload */
+	if (path[0] != '/' && !test_only && !replay_file) {
+		static char abs_path[PATH_MAX];
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs_path, sizeof(abs_path), "%s/%s", cwd, path) >=
+			    (int)sizeof(abs_path)) {
+			fprintf(stderr, "uplinkd: %s: cannot make the path absolute: %s; "
+				"give -c an absolute path\n", path, strerror(errno ? errno : ENAMETOOLONG));
+			return 1;
+		}
+		path = abs_path;
+	}
 	cfg = config_load(path, &diag);
 	if (cfg && !replay_file)
 		config_check_interfaces(cfg, &diag);
@@ -332,6 +359,10 @@ int main(int argc, char **argv)
 		size_t nwarn = diag.nwarn;
 
 		if (cfg->hooks_dir && hooks_dir_check(cfg->hooks_dir, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "%s: warning: %s\n", path, msg);
+			nwarn++;
+		}
+		if (privs_lookup(&privs, user ? user : cfg->user, msg, sizeof(msg)) < 0) {
 			fprintf(stderr, "%s: warning: %s\n", path, msg);
 			nwarn++;
 		}
@@ -372,7 +403,25 @@ int main(int argc, char **argv)
 	}
 	loop_timer_init(&d.sighup_timer, sighup_timer_cb);
 	log_notice("uplinkd %s starting with %s (pid %d)", UPLINKD_VERSION, path, (int)getpid());
+	/* never on as full root: its user (or uid 0) with two capabilities, or not at all */
+	if (!user)
+		user = cfg->user;
+	if (privs_lookup(&privs, user, pmsg, sizeof(pmsg)) < 0 ||
+	    privs_prepare(&privs, cfg, pmsg, sizeof(pmsg)) < 0 ||
+	    privs_drop(&privs, pmsg, sizeof(pmsg)) < 0) {
+		log_err("%s; nothing was started", pmsg);
+		config_free(cfg);
+		loop_destroy(&d.loop);
+		log_close();
+		return 1;
+	}
+	if (privs.user)
+		log_notice("running as %s (uid %u) with CAP_NET_ADMIN and CAP_NET_RAW", privs.user,
+			   (unsigned int)privs.uid);
+	else if (geteuid() == 0)
+		log_notice("running as root with CAP_NET_ADMIN and CAP_NET_RAW only; set user = \"uplinkd\"; (or -u) to run as a user of its own");
 	err = daemon_start(&d, cfg);
+	privs_bind_done(); /* every listener is bound */
 	if (err == 0)
 		err = loop_run(&d.loop);
 	loop_timer_cancel(&d.loop, &d.sighup_timer);

@@ -4,7 +4,7 @@
  *
  *   udpseq send --to ADDR:PORT|[ADDR6]:PORT [--interval-us 1000] [--count N] [--size BYTES]
  *               [--json]
- *   udpseq recv --port P [--bind ADDR] [--duration S] [--linger-ms 500] [--json]
+ *   udpseq recv --port P [--bind ADDR] [--duration S] [--linger-ms 500] [--ready FILE] [--json]
  *
  * send: numbered datagrams on an absolute schedule (t0 + k * interval, clock_nanosleep
  * TIMER_ABSTIME on CLOCK_MONOTONIC), so a slow send never shifts the later ones; a send that
@@ -12,6 +12,8 @@
  * recv: one socket for IPv4 and IPv6 (unless --bind); it latches on to the first run id it
  * sees, records which sequence numbers arrived, and ends after --duration seconds, on
  * SIGINT/SIGTERM, or --linger-ms after the last packet of the run arrived. It prints the
+ * --ready FILE is created once the socket is bound, so a test starts the sender after the
+ * receiver is ready instead of after a guessed sleep. It prints the
  * sent range, received, lost, duplicates, the number of gaps and the longest gap: packets,
  * milliseconds (packets x interval), first and last missing seq, and when it began (offset
  * from the first send, and Unix time).
@@ -155,7 +157,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: udpseq send --to ADDR:PORT [--interval-us 1000] [--count N] [--size B] [--json]\n"
-		"       udpseq recv --port P [--bind ADDR] [--duration S] [--linger-ms 500] [--json]\n");
+		"       udpseq recv --port P [--bind ADDR] [--duration S] [--linger-ms 500] [--ready FILE] [--json]\n");
 	exit(2);
 }
 
@@ -421,12 +423,13 @@ static int cmd_recv(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "linger-ms", required_argument, NULL, 'l' },
+		{ "ready", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sslen;
-	const char *bind_addr = NULL;
+	const char *bind_addr = NULL, *ready = NULL;
 	unsigned long port = 0;
 	double duration = 10;
 	uint64_t linger_ns = 500000000u, end;
@@ -451,6 +454,9 @@ static int cmd_recv(int argc, char **argv)
 			break;
 		case 'l':
 			linger_ns = num_arg(optarg, 0, 600000) * 1000000u;
+			break;
+		case 'r':
+			ready = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -493,6 +499,15 @@ static int cmd_recv(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (ready) {
+		FILE *rf = fopen(ready, "w");
+
+		if (!rf || fclose(rf) != 0) {
+			fprintf(stderr, "udpseq: --ready %s: %s\n", ready, strerror(errno));
+			close(fd);
+			return 1;
+		}
+	}
 
 	end = clock_ns(CLOCK_MONOTONIC) + (uint64_t)(duration * 1e9);
 	while (!stop) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Fuzz the BMP station end to end without a socket: stream reassembly in the
- * bounded buffer (the input cut into chunks whose sizes come from the input),
+ * bounded buffer (the input cut into chunks whose sizes come from its last byte:
+ * the first is the BMP version, nearly always 3, which fixed the chunking),
  * framing, Peer Up caps, UPDATEs, and the detection engine behind them with
  * watches on the prefixes the seeds carry (alerts, steering, ADD-PATH holds,
  * peer down, session removal). Seeds: whole gobgpd 3.10 BMP sessions recorded
@@ -52,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (watch_set_rules(&w, rules, 3, &par, now) < 0)
 		return 0;
 	station_router_init(&r, &w, &sops, NULL, "router fuzz");
-	step = size ? (size_t)data[0] * 7 + 1 : 1;
+	step = size ? (size_t)data[size - 1] * 7 + 1 : 1;
 	while (off < size) {
 		size_t n = size - off < step ? size - off : step;
 		uint8_t *chunk = malloc(n);

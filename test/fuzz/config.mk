@@ -1,2 +1,4 @@
 fuzzers += config
-config-fuzz-src := daemon/config.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c
+# the real plugin list of the build (web, bgp, ipsec, probes): their schemas and check()s
+config-fuzz-src := $(CORE_SRC)
+config-fuzz-plugins := y

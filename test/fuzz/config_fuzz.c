@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Fuzz the configuration loader: libconfig syntax, the schema engine, the
- * cross-reference checks and config_free() on every path. The plugin list is
- * the harness's own: one probe plugin with keys, so CFG_PLUGIN paths run, and one
- * like arping (IPv4 targets only, the gateway without targets).
+ * cross-reference checks and config_free() on every path, with the build's real
+ * plugin list (build/plugins.c): every compiled-in plugin's schema and check()
+ * (web, bgp, ipsec, the probes) is fuzzed, as the daemon loads them.
  *
  * The syntax explainer (config_syntax.c) is held to libconfig itself: it must
  * find nothing in a text libconfig takes, and find the mistake on the line
@@ -13,35 +13,11 @@
 #include <libconfig.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "plugin.h"
-
-struct fuzz_probe {
-	int port;
-	char *query;
-};
-
-static const struct cfg_key fuzz_probe_keys[] = {
-	{ "port", CFG_INT, offsetof(struct fuzz_probe, port), 0, .min = 1, .max = 65535, .def = 53 },
-	{ "query", CFG_STRING, offsetof(struct fuzz_probe, query), 0, .def_str = "." },
-	CFG_END
-};
-
-static const struct plugin fuzz_icmp = { .name = "icmp", .kind = PLUGIN_PROBE };
-static const struct plugin fuzz_dns = {
-	.name = "dns", .kind = PLUGIN_PROBE, .keys = fuzz_probe_keys,
-	.conf_size = sizeof(struct fuzz_probe),
-};
-
-static const struct plugin fuzz_arping = {
-	.name = "arping", .kind = PLUGIN_PROBE, .target_family = AF_INET,
-	.target_gateway = true,
-};
-const struct plugin *const plugins[] = { &fuzz_icmp, &fuzz_dns, &fuzz_arping, NULL };
 
 /* libconfig and the explainer agree on whether text parses, and where it stops */
 static void check_explainer(const char *text)

@@ -99,7 +99,7 @@ EOF
 
 bgp_established() {	# ROLE PEER
 	bgp_gobgp "$1" neighbor "$2" -j 2>/dev/null |
-		jq -e '.state.session_state == 6 or .state.session_state == "established"' >/dev/null
+		json_true '.state.session_state == 6 or .state.session_state == "established"'
 }
 
 bgp_announce() {	# ISP PREFIX ASPATH [gobgp attribute args...]
@@ -135,8 +135,8 @@ alert_field() {	# ID FIELD
 	ctl status --json | jq -r --arg id "$1" --arg f "$2" \
 		'.bgp.alerts[] | select(.id == $id) | .[$f]'
 }
-has_alert() { ctl status --json | jq -e --arg id "$1" 'any(.bgp.alerts[]; .id == $id)' >/dev/null; }
-no_alerts() { ctl status --json | jq -e '.bgp.alerts | length == 0' >/dev/null; }
+has_alert() { ctl status --json | json_true --arg id "$1" 'any(.bgp.alerts[]; .id == $id)' >/dev/null; }
+no_alerts() { ctl status --json | json_true '.bgp.alerts | length == 0' >/dev/null; }
 # peer_field ADDRESS FIELD: of the BMP peer ADDRESS in the gobgpd session
 peer_field() {
 	ctl status --json | jq -r --arg a "$1" --arg f "$2" \
@@ -146,7 +146,7 @@ peer_field() {
 updates_after() { [ "$(peer_field "$1" updates)" -gt "$2" ] 2>/dev/null; }
 # event TYPE OBJECT NEW [OLD]: the journal has it
 has_event() {
-	events_json | jq -e --arg t "$1" --arg o "$2" --arg n "$3" --arg old "${4:-}" \
+	events_json | json_true --arg t "$1" --arg o "$2" --arg n "$3" --arg old "${4:-}" \
 		'any(.[]; .type == $t and .object == $o and .new == $n and
 		    ($old == "" or .old == $old))' >/dev/null
 }

@@ -10,8 +10,9 @@
 #   7. isp1 repaired -> traffic returns only after the hold-down
 # The LAN host pings the "internet" sink and the remote site's LAN throughout. Afterwards the lab
 # keeps running until Ctrl-C, so you can play with it (commands are printed). DEMO_QUICK=1 plays
-# only the story and exits (used by the lab to check the demo).
-set -eu
+# only the story and exits (used by the lab to check the demo): 0 only when every step
+# happened and uplinkd stopped cleanly; each step it missed is printed as "(not within ...)".
+set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$LAB_DIR/../.." && pwd)
 export UPLINKD=${UPLINKD:-$ROOT/build/uplinkd} UPLINKCTL=${UPLINKCTL:-$ROOT/build/uplinkctl}
@@ -30,15 +31,18 @@ show() {
 	ctl status || true
 	printf 'router default route: %s\n' "$(in_rtr ip -4 route show default | head -1)"
 }
-# until SECONDS WHAT CMD...: wait, then say how long it took
+# until SECONDS WHAT CMD...: wait, then say how long it took (since T0 in ms, if set); a step
+# that did not happen is counted in $missed (DEMO_QUICK exits 1 then)
+missed=0
 until_ok() {
 	local s=$1 what=$2 t0
 	shift 2
-	t0=$(date +%s%3N)
+	t0=${T0:-$(date +%s%3N)}
 	if wait_for "$s" "$@"; then
 		echo "$what after $(($(date +%s%3N) - t0)) ms"
 	else
 		echo "(not within $s s: $what)"
+		missed=$((missed + 1))
 	fi
 }
 ping_pids=()
@@ -85,8 +89,8 @@ ping_pids+=($!)
 
 PFX=203.0.113.0/24
 say "1. both carriers up; isp1 (priority 10) carries the office and the tunnel to the site"
-wait_for 40 eval 'settled isp1 && settled isp2 && tunnel_on hq isp1 $SITE_A' || true
-wait_for 30 eval 'bgp_established isp1 100.64.1.2 && bgp_established isp2 100.64.2.2' || true
+until_ok 60 "uplinks settled, tunnel on isp1" eval 'settled isp1 && settled isp2 && tunnel_on hq isp1 $SITE_A'
+until_ok 60 "BGP sessions established" eval 'bgp_established isp1 100.64.1.2 && bgp_established isp2 100.64.2.2'
 bgp_announce isp1 $PFX 64510,64500 >/dev/null
 bgp_announce isp2 $PFX 64510,64500 >/dev/null
 show
@@ -127,6 +131,7 @@ for _ in $(seq 20); do
 		"$(uplink_field isp1 state)" "$(default_dev)" "$(tunnel_field hq uplink)"
 	default_is wan1 && tunnel_on hq isp1 $SITE_A && break
 done
+T0=$t0 until_ok 60 "default route back on wan1, tunnel on isp1" eval 'default_is wan1 && tunnel_on hq isp1 $SITE_A'
 show
 
 say "what happened, from the journal"
@@ -134,7 +139,13 @@ ctl events -n 40 || true
 echo "LAN host pings answered during the story (one every 200 ms):" \
 	"sink $(grep -c icmp_seq "$RUN/ping-sink.log" || true)," \
 	"remote site $(grep -c icmp_seq "$RUN/ping-site.log" || true)"
-[ -z "${DEMO_QUICK:-}" ] || exit 0
+if [ -n "${DEMO_QUICK:-}" ]; then
+	rc=0
+	stop_uplinkd || { echo "demo: uplinkd did not stop cleanly (see above)"; rc=1; }
+	[ "$missed" -eq 0 ] || { echo "demo: $missed steps did not happen"; rc=1; }
+	[ "$rc" -ne 0 ] || echo "demo: every step happened; uplinkd stopped cleanly"
+	exit $rc
+fi
 
 say "the lab keeps running; press Ctrl-C to stop and remove it"
 cat <<EOF2

@@ -1,4 +1,5 @@
-# lib.sh - helpers for lab scenarios (test/lab/t_*.sh). Source it after `set -eu`:
+# lib.sh - helpers for lab scenarios (test/lab/t_*.sh). Source it after `set -euo pipefail`
+# (test/rules.sh checks that every scenario does; lib.sh sets pipefail again):
 #
 #   . "$(dirname "$0")/lib.sh"
 #   plan 3
@@ -10,6 +11,16 @@
 # Env: P (lab prefix; default ul<hex pid>), UPLINKD, UPLINKCTL, TOOLS (binaries; default
 # build/uplinkd, build/uplinkctl, build/tools of this checkout).
 # Note: start_uplinkd and stop_uplinkd must run in the test's own shell, not in $(...).
+#
+# Honesty rules (test/rules.sh enforces them, `make selftest` proves the harness catches them):
+# - a missing tool that `make deps` or `make tools` installs is a failure (need_cmd), never a
+#   skip; skip_all is for what no install can fix, and with CI set it fails too;
+# - every stop of the daemon checks its exit status and its log for sanitizer reports
+#   (stop_uplinkd; lab_exit does it for a daemon still running at the end);
+# - no `CMD | grep -q` (with pipefail, grep's early exit can kill CMD with SIGPIPE): use
+#   `CMD | grepq ...`; no `jq -e` on a pipe that may be empty: use json_true.
+
+set -o pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
@@ -42,7 +53,54 @@ plan() { echo "1..$1"; }
 diag() { echo "# $*"; }
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
 not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAIL=$((TAP_FAIL + 1)); echo "not ok $TAP_N - $*"; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# skip_all WHY: the whole scenario cannot run here for a reason no install fixes. run.sh counts
+# it as skipped; with CI set (.ci/run) a skip is a failure, so it exits 1.
+skip_all() {
+	echo "1..0 # SKIP $*"
+	if [ -n "${CI:-}" ]; then
+		echo "# CI is set: a skipped scenario fails the run" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+# bail WHY: the scenario cannot run because this machine lacks what `make deps` / `make tools`
+# installs: a failure with the fix in its message, never a skip.
+bail() {
+	echo "1..1"
+	echo "not ok 1 - $*"
+	echo "Bail out! $*" >&2
+	exit 1
+}
+
+# need_cmd CMD...: each must be an executable path or a command on PATH; they all come with
+# `make deps` (or `make tools`), so a missing one fails the scenario
+need_cmd() {
+	local c
+	for c in "$@"; do
+		case "$c" in
+		*/*) [ -x "$c" ] || bail "$c missing or not executable (make deps / make tools)" ;;
+		*) command -v "$c" >/dev/null || bail "no $c on PATH (make deps)" ;;
+		esac
+	done
+}
+
+# grepq GREP-ARGS...: `grep -q` that reads all of its input first, so the writer of a pipe
+# never dies of SIGPIPE (which pipefail would turn into a false failure)
+grepq() {
+	local in
+	in=$(cat)
+	grep -q "$@" <<<"$in"
+}
+
+# json_true JQ-ARGS...: `jq -e JQ-ARGS` on stdin that fails on empty input (jq 1.6's `jq -e`
+# exits 0 when there is no input at all); quiet
+json_true() {
+	local in
+	in=$(cat)
+	[ -n "$in" ] || return 1
+	jq -e "$@" <<<"$in" >/dev/null
+}
 
 # check DESC CMD...: ok if CMD succeeds; otherwise not ok, with CMD's output as diagnostics
 check() {
@@ -74,6 +132,10 @@ check_not() {
 lab_exit() {
 	local rc=$?
 	trap - EXIT
+	if [ -n "$UPLINKD_PID" ] && ! stop_uplinkd; then
+		diag "uplinkd still running at the end did not stop cleanly (see above)"
+		rc=1
+	fi
 	lab_down
 	[ "$TAP_FAIL" -eq 0 ] || rc=1
 	exit $rc
@@ -97,7 +159,6 @@ lab_up() {
 }
 
 lab_down() {
-	[ -z "$UPLINKD_PID" ] || stop_uplinkd >/dev/null 2>&1 || true
 	if [ -s "$UPLINKD_LOG" ] && [ "$TAP_FAIL" -gt 0 ]; then
 		diag "last lines of $UPLINKD_LOG:"
 		tail -30 "$UPLINKD_LOG" | sed 's/^/#   /'
@@ -146,10 +207,7 @@ ping_ok() {
 
 # ---- the daemon ----------------------------------------------------------------------------
 
-need_uplinkd() {
-	[ -x "$UPLINKD" ] || skip_all "no uplinkd at $UPLINKD"
-	[ -x "$UPLINKCTL" ] || skip_all "no uplinkctl at $UPLINKCTL"
-}
+need_uplinkd() { need_cmd "$UPLINKD" "$UPLINKCTL" jq; }
 
 # lab_conf OUT [TEMPLATE]: render uplinkd.conf.in for this lab
 lab_conf() {
@@ -173,7 +231,11 @@ start_uplinkd() {
 	fi
 }
 
-# stop_uplinkd: SIGTERM by PID, wait (SIGKILL after 10 s); returns the daemon's exit status
+# sanitizer_report FILE: a report of ASan, LSan or UBSan in FILE
+sanitizer_report() { grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$1"; }
+
+# stop_uplinkd: SIGTERM by PID, wait (SIGKILL after 10 s). Fails, saying why, when the daemon
+# exited non-zero or its log has a sanitizer report; returns 0 when there was none to stop.
 stop_uplinkd() {
 	local pid=$UPLINKD_PID rc=0
 	[ -n "$pid" ] || return 0
@@ -189,7 +251,24 @@ stop_uplinkd() {
 		diag "uplinkd $pid ignored SIGTERM for 10 s; killed"
 	fi
 	wait "$pid" 2>/dev/null || rc=$?
-	return $rc
+	if [ "$rc" -ne 0 ]; then
+		diag "uplinkd $pid exited $rc; last lines of $UPLINKD_LOG:"
+		tail -20 "$UPLINKD_LOG" 2>/dev/null | sed 's/^/#   /'
+		return 1
+	fi
+	if [ -f "$UPLINKD_LOG" ] && sanitizer_report "$UPLINKD_LOG"; then
+		diag "sanitizer report in $UPLINKD_LOG:"
+		grep -m3 -A8 -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$UPLINKD_LOG" |
+			sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+# check_stop [DESC]: stop_uplinkd as a check (in this shell: it must wait for its child)
+check_stop() {
+	local desc=${1:-uplinkd stops cleanly (exit 0, no sanitizer report)}
+	if stop_uplinkd; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 uplinkd_alive() { [ -n "$UPLINKD_PID" ] && kill -0 "$UPLINKD_PID" 2>/dev/null; }
@@ -231,6 +310,6 @@ start_lab_uplinkd() {
 }
 
 settled() {	# NAME: state up and settled
-	ctl status --json | jq -e --arg n "$1" \
-		'.uplinks[] | select(.name == $n) | .state == "up" and .settled' >/dev/null
+	ctl status --json | json_true '[.uplinks[] | select(.name == $n)] |
+		length == 1 and (.[0].state == "up" and .[0].settled)' --arg n "$1"
 }

@@ -1,14 +1,17 @@
 #!/bin/bash
 # run.sh - run the lab scenarios (every test/lab/t_*.sh, or the ones named) and print TAP:
-# one top-level line per scenario with its own TAP indented beneath, then `N passed, N failed`
-# (counting the scenarios' checks; a scenario that dies or runs fewer checks than planned
-# counts one more failure). Exits 1 on any failure. Needs root.
+# one top-level line per scenario with its own TAP indented beneath, then
+# `N passed, N failed, N skipped` (counting the scenarios' checks; a scenario that dies, exits
+# non-zero or runs fewer checks than planned counts one more failure; a skipped scenario
+# (`1..0 # SKIP`) or check (`ok N - ... # SKIP`) counts as skipped, never as passed).
+# Exits 1 on any failure. With CI set (.ci/run sets CI=1) every skip is a failure: what
+# `make check` tests must run. Needs root.
 #
 # Each scenario builds a fresh lab with its own prefix (ul<hex pid>t<n>) and tears it down;
 # run.sh tears it down again afterwards in case the scenario was killed.
 # Env: UPLINKD, UPLINKCTL, TOOLS (binaries; default build/... of this checkout),
 #      LAB_TIMEOUT (seconds per scenario, default 900).
-set -eu
+set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$LAB_DIR/../.." && pwd)
@@ -42,6 +45,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "1..${#tests[@]}"
 pass=0
 fail=0
+skipped=0
 i=0
 for t in "${tests[@]}"; do
 	i=$((i + 1))
@@ -57,25 +61,32 @@ for t in "${tests[@]}"; do
 	set -e
 	"$LAB_DIR/topo.sh" down "$prefix" >/dev/null 2>&1 || true
 
-	np=$(grep -c '^ok ' "$out" || true)
+	nall=$(grep -c '^ok ' "$out" || true)
+	ns=$(grep -ciE '^ok [0-9]* *(- )?[^#]*# *skip' "$out" || true)
+	np=$((nall - ns))
 	nf=$(grep -c '^not ok ' "$out" || true)
-	planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$out" | head -1)
+	planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$out" | sed -n 1p)
+	skip_all=$(sed -n 's/^1\.\.0 # SKIP */ # SKIP /p' "$out" | sed -n 1p)
+	[ -z "$skip_all" ] || ns=$((ns + 1))
 	why=
 	if [ -z "$planned" ]; then
 		why="no plan"
-	elif [ $((np + nf)) -ne "$planned" ]; then
-		why="ran $((np + nf)) of $planned checks"
+	elif [ $((nall + nf)) -ne "$planned" ]; then
+		why="ran $((nall + nf)) of $planned checks"
 	fi
 	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
 		why="${why:+$why; }exited $rc"
 	fi
+	if [ "$ns" -gt 0 ] && [ -n "${CI:-}" ]; then
+		why="${why:+$why; }$ns skipped with CI set"
+	fi
 	pass=$((pass + np))
 	fail=$((fail + nf))
+	skipped=$((skipped + ns))
 	[ -z "$why" ] || fail=$((fail + 1))
 
 	if [ "$nf" -eq 0 ] && [ -z "$why" ]; then
-		skip=$(sed -n 's/^1\.\.0 # SKIP/ # SKIP/p' "$out")
-		echo "ok $i - $name$skip"
+		echo "ok $i - $name$skip_all"
 	else
 		echo "not ok $i - $name${why:+ ($why)}"
 		if [ -s "$err" ]; then
@@ -84,5 +95,5 @@ for t in "${tests[@]}"; do
 		fi
 	fi
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

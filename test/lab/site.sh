@@ -226,7 +226,7 @@ tunnel_field() {
 }
 tunnel_is() { [ "$(tunnel_field "$1" state 2>/dev/null)" = "$2" ]; }	# NAME STATE
 tunnel_on() {	# NAME UPLINK REMOTE: up on that path
-	ctl status --json | jq -e --arg n "$1" --arg u "$2" --arg r "$3" \
+	ctl status --json | json_true --arg n "$1" --arg u "$2" --arg r "$3" \
 		'.tunnels[] | select(.name == $n) | .state == "up" and .uplink == $u and .remote == $r and (.connecting | not)' >/dev/null
 }
 lan_to_site() { ip netns exec "$P-lan" ping -n -q -c 3 -i 0.2 -W 1 100.81.0.2 >/dev/null 2>&1; }

@@ -5,11 +5,10 @@
 # real router (gobgpd on 127.0.0.1) connects and feeds its views, and the refusals are counted
 # and logged at a limited rate. A real hijack seen by the real router is still acted on. An
 # allowed connection that never sends its Initiation is closed after the deadline.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v gobgpd >/dev/null || skip_all "no gobgpd (make deps)"
-[ -x "$TOOLS/bmpgen" ] || skip_all "no $TOOLS/bmpgen (make tools)"
+need_cmd gobgpd gobgp "$TOOLS/bmpgen"
 plan 10
 lab_up
 . "$LAB_DIR/bgp.sh"
@@ -47,7 +46,7 @@ diag "refused so far: $n"
 check "no session from 127.0.0.2 was ever kept" eval \
 	'[ "$(ctl status --json | jq "[.bgp.sessions[] | select(.router | startswith(\"router 127.0.0.2 \"))] | length")" = 0 ] && [ "$n" -ge 50 ]'
 check "the stranger's hijack raised no alert, no steering, no prefix route" eval \
-	'no_alerts && ! events_json | jq -e "any(.[]; .type == \"steer\")" >/dev/null &&
+	'no_alerts && ! events_json | json_true "any(.[]; .type == \"steer\")" >/dev/null &&
 	 [ -z "$(prefix_route)" ]'
 logged=$(grep -c "127.0.0.2 is not in bgp.routers" "$UPLINKD_LOG" || true)
 diag "refusal log lines: $logged for $n refusals"
@@ -58,7 +57,7 @@ wait "$(cat "$RUN/stranger.pid")" 2>/dev/null || true
 # the real router's view is still acted on
 bgp_announce isp1 $PFX 64666
 check "a hijack seen by the real router is alerted and routed around" wait_for 15 eval \
-	'has_alert hijack:$PFX:isp1 && prefix_route | grep -q "via 100.64.2.1 dev wan2"'
+	'has_alert hijack:$PFX:isp1 && prefix_route | grepq "via 100.64.2.1 dev wan2"'
 
 # an allowed connection that never says who it is
 in_rtr python3 - "$BGP_BMP_PORT" <<'PY' >"$RUN/silent.out" 2>&1 || true

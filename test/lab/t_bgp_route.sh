@@ -3,11 +3,11 @@
 # clean, uplinkd routes that one prefix through isp2 (main table, our protocol), leaving the
 # default route on isp1; when the hijack ends the route goes and the prefix follows the
 # default route again. A clean stop leaves no prefix route behind.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v gobgpd >/dev/null || skip_all "no gobgpd (make deps)"
-plan 6
+need_cmd gobgpd gobgp
+plan 8
 lab_up
 . "$LAB_DIR/bgp.sh"
 PFX=203.0.113.0/24
@@ -26,12 +26,12 @@ check "clean views: no route of ours for the prefix" wait_for 20 eval \
 
 bgp_announce isp1 $PFX 64666
 check "hijack in isp1's view: the prefix is routed through isp2" wait_for 10 eval \
-	'prefix_route | grep -q "via 100.64.2.1 dev wan2"'
+	'prefix_route | grepq "via 100.64.2.1 dev wan2"'
 diag "route: $(prefix_route)"
 check "the default route stays on isp1" default_is wan1
 bgp_announce isp1 $PFX 64510,64500
 check "hijack over: the prefix route is gone" wait_for 10 eval '[ -z "$(prefix_route)" ]'
 bgp_announce isp1 $PFX 64666
-wait_for 10 eval 'prefix_route | grep -q wan2' || true
-stop_uplinkd || true
+check "a new hijack routes the prefix through isp2 again" wait_for 10 eval 'prefix_route | grepq wan2'
+check_stop
 check "a clean stop removes the prefix route" eval '[ -z "$(prefix_route)" ]'

@@ -8,11 +8,10 @@
 # `uplinkd --replay` of a TABLE_DUMP (v1) dump finds the hijack in it, and stops on SIGINT
 # (exit 130) and SIGTERM (exit 143) with a message: the signal is made pending before exec,
 # as a Ctrl-C that lands while the dump is read, so the check does not race the replay.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v unshare >/dev/null || skip_all "no unshare"
-command -v socat >/dev/null || skip_all "no socat"
+need_cmd unshare socat
 plan 17
 lab_up
 lab_conf "$RUN/uplinkd.conf"
@@ -46,8 +45,8 @@ said=$(in_rtr "$UPLINKD" -t -c "$RUN/bad.conf" 2>&1) && rc=0 || rc=$?
 diag "uplinkd -t said: $said"
 check "uplinkd -t prints every error in line order and exits 1" eval \
 	'[ "$rc" -eq 1 ] && [ "$(printf "%s\n" "$said" | grep -c "^$RUN/bad.conf:")" = 2 ] &&
-	 printf "%s\n" "$said" | sed -n 1p | grep -q "bad.conf:1: colour: unknown key" &&
-	 printf "%s\n" "$said" | sed -n 2p | grep -q "bad.conf:10: uplinks.\[0\].probes.\[0\].interval_ms: 20 is below 50"'
+	 printf "%s\n" "$said" | sed -n 1p | grepq "bad.conf:1: colour: unknown key" &&
+	 printf "%s\n" "$said" | sed -n 2p | grepq "bad.conf:10: uplinks.\[0\].probes.\[0\].interval_ms: 20 is below 50"'
 
 # ---- reload with a warning -----------------------------------------------------------------
 
@@ -57,7 +56,7 @@ cp "$RUN/typo.conf" "$RUN/uplinkd.conf"
 check "a reload with a typo'd interface is applied" ctl reload
 check "... and warns in the log and in the journal" eval \
 	'grep -q "warning: uplinks.\[1\].interface: \"wna2\" does not exist now" "$UPLINKD_LOG" &&
-	 events_json | jq -e "any(.[]; .type == \"config\" and .new == \"loaded\" and
+	 events_json | json_true "any(.[]; .type == \"config\" and .new == \"loaded\" and
 	                       (.reason | contains(\"warning: \") and contains(\"wna2\")))" >/dev/null'
 rc=0
 stop_uplinkd || rc=$?
@@ -70,7 +69,7 @@ check "uplinkd stops cleanly" test "$rc" -eq 0
 detached_pid() {
 	local pid
 	pid=$(sed -n 's/.*starting with .* (pid \([0-9]*\)).*/\1/p' "$1" | head -1)
-	[ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$RUN/typo.conf" &&
+	[ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grepq -F -- "$RUN/typo.conf" &&
 		echo "$pid"
 }
 
@@ -101,17 +100,18 @@ nodev_run "" "$UPLINKD" -c "$RUN/typo.conf" </dev/null >"$RUN/stdout.txt" 2>"$RU
 	rc=0 || rc=$?
 check "without -f it detaches (the parent exits 0)" test "$rc" -eq 0
 pid=
-wait_for 20 eval 'pid=$(detached_pid "$RUN/stderr.txt") && [ -S "$SOCK" ]' || true
+wait_for 20 eval 'pid=$(detached_pid "$RUN/stderr.txt") && [ -S "$SOCK" ]' ||
+	diag "no detached daemon with a control socket within 20 s (the checks below need one)"
 [ -z "$pid" ] || echo "$pid" >"$RUN/detached.pid"
 diag "stderr of the detached daemon:"
-sed 's/^/#   /' "$RUN/stderr.txt" | head -8
+head -8 "$RUN/stderr.txt" | sed 's/^/#   /'
 check "without a syslog socket its log reaches stderr: start, the missing syslog, the warning" eval \
 	'[ -n "$pid" ] && grep -q "notice: no syslog socket at /dev/log; logging to stderr" "$RUN/stderr.txt" &&
 	 grep -q "warning: .*typo.conf:$line: warning: uplinks.\[1\].interface: \"wna2\"" "$RUN/stderr.txt"'
 check "the detached daemon answers on its control socket" wait_for 20 eval 'settled isp1'
 check "it stops on SIGTERM and says so on stderr, without a sanitizer report" eval \
 	'[ -n "$pid" ] && stop_detached "$pid" && grep -q "uplinkd stopped$" "$RUN/stderr.txt" &&
-	 ! grep -q "Sanitizer" "$RUN/stderr.txt"'
+	 ! sanitizer_report "$RUN/stderr.txt"'
 rm -f "$RUN/detached.pid" "$SOCK"
 
 # with a syslog socket (socat as syslogd), the log goes there and stderr stays quiet
@@ -121,7 +121,8 @@ wait_for 10 test -S "$RUN/log.sock" || diag "socat did not create $RUN/log.sock"
 nodev_run "$RUN/log.sock" "$UPLINKD" -c "$RUN/typo.conf" </dev/null >"$RUN/stdout2.txt" \
 	2>"$RUN/stderr2.txt" && rc=0 || rc=$?
 pid=
-wait_for 20 eval 'pid=$(detached_pid "$RUN/syslog.txt") && [ -S "$SOCK" ]' || true
+wait_for 20 eval 'pid=$(detached_pid "$RUN/syslog.txt") && [ -S "$SOCK" ]' ||
+	diag "no detached daemon with a control socket within 20 s (the checks below need one)"
 [ -z "$pid" ] || echo "$pid" >"$RUN/detached.pid"
 check "with a syslog socket the log goes to syslog, not to stderr" eval \
 	'[ "$rc" -eq 0 ] && [ -n "$pid" ] && grep -q "uplinkd\[$pid\]: uplinkd .* starting with" "$RUN/syslog.txt" &&
@@ -146,7 +147,7 @@ diag "replay: $(cat "$RUN/replay.err")"
 check "uplinkd --replay reads a TABLE_DUMP (v1) dump and finds the hijack in it" eval \
 	'[ "$rc" -eq 0 ] && grep -q "400000 records, 400000 RIB entries, .* 0 skipped" "$RUN/replay.err" &&
 	 printf "%s\n" "$said" |
-	 jq -se "any(.[]; .object == \"hijack:203.0.113.0/24:isp1\" and .new == \"raised\")" >/dev/null'
+	 json_true -s "any(.[]; .object == \"hijack:203.0.113.0/24:isp1\" and .new == \"raised\")"'
 
 # with_pending SIG CMD...: CMD with SIG blocked and pending, as when it lands during the read
 with_pending() {

@@ -8,12 +8,6 @@ set -euo pipefail
 need_uplinkd
 plan 5
 lab_up
-# jtrue JQ-ARGS...: jq -e on stdin that fails on empty input (jq 1.6 exits 0 on none)
-jtrue() {
-	local in
-	in=$(cat)
-	[ -n "$in" ] && jq -e "$@" <<<"$in" >/dev/null
-}
 VICI=$RUN/charon.vici
 lab_conf "$RUN/uplinkd.conf"
 cat >>"$RUN/uplinkd.conf" <<CONF
@@ -28,11 +22,11 @@ reason() { ctl status --json | jq -r '.tunnels[] | select(.name == "hq") | .reas
 check "the tunnel's reason names charon and the path" wait_for 10 eval \
 	'[[ "$(reason)" == "charon not reachable at $VICI (connect: No such file or directory): retrying"* ]]'
 check "the tunnel is down (alert-worthy) and charon is false" eval \
-	'ctl status --json | jtrue ".tunnels[] | select(.name == \"hq\") | .state == \"down\" and .charon == false"'
+	'ctl status --json | json_true ".tunnels[] | select(.name == \"hq\") | .state == \"down\" and .charon == false"'
 table=$(ctl status)
 check "the CLI table shows it" eval '[[ "$table" == *"charon not reachable at $VICI"* ]]'
 check "the journal has it" eval \
-	'events_json | jtrue "[.[] | select(.object == \"hq\" and (.reason | test(\"charon not reachable\")))] | length >= 1"'
+	'events_json | json_true "[.[] | select(.object == \"hq\" and (.reason | test(\"charon not reachable\")))] | length >= 1"'
 # a socket that refuses: a new reason, said once
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$VICI"
 check "a refusing socket is a new reason" wait_for 15 eval '[[ "$(reason)" == *"Connection refused"* ]]'

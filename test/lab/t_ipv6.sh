@@ -1,7 +1,7 @@
 #!/bin/bash
 # IPv6 fails over too: an uplink probed only over IPv6 goes down on a blackhole and the
 # IPv6 default route moves; the LAN keeps reaching the sink over IPv6.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 5

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Noise is not an outage: 3 % random loss in each direction and 30 ms of jitter on isp1
 # for 40 s cause no failover and no flap.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 5

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Recovery waits for the hold-down: after the blackhole ends, isp1 gets the default route
 # back only once it has been clean for hold_down_s (and up_after good rounds).
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 plan 6

@@ -1,10 +1,10 @@
 #!/bin/bash
 # A broken configuration on reload is refused with every error and its line; the old one
 # keeps running. A valid change is applied by difference.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-plan 8
+plan 9
 lab_up
 start_lab_uplinkd
 check "isp1 and isp2 come up" wait_for 20 eval 'settled isp1 && settled isp2'
@@ -16,9 +16,11 @@ check "uplinkctl reload fails" eval '[ $rc -ne 0 ]'
 check "the error names file, line and key" eval '[[ "$said" == *"uplinkd.conf:"*"interval_ms: 20 is below 50"* ]]'
 check "every error is reported" eval '[[ "$said" == *"colour: unknown key"* ]]'
 check "the daemon keeps running the old configuration" eval 'uplinkd_alive && settled isp1 && active_is isp1'
+refused() { events_json | jq '[.[] | select(.type == "config" and .new == "refused")] | length'; }
+n=$(refused)
 kill -HUP "$UPLINKD_PID"
-sleep 1
-check "SIGHUP with the broken file changes nothing either" eval 'uplinkd_alive && active_is isp1'
+check "SIGHUP with the broken file is refused too (journal)" wait_for 20 eval '[ "$(refused)" -gt "$n" ]'
+check "and changes nothing" eval 'uplinkd_alive && active_is isp1'
 cp "$RUN/good.conf" "$RUN/uplinkd.conf"
 conf_sub "$RUN/uplinkd.conf" 's/priority = 20;/priority = 5;/'
 check "a valid reload is accepted" ctl reload

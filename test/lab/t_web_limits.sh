@@ -5,11 +5,10 @@
 # of another site behind a DNS rebinding) is refused with 421 on every path, while the listen
 # address, localhost and a socat forward on 127.0.0.1 (the demo's way in) are answered; and
 # web.hosts, applied by a reload, replaces the default names.
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v curl >/dev/null || skip_all "no curl"
-command -v openssl >/dev/null || skip_all "no openssl (for a password hash)"
+need_cmd curl openssl
 plan 15
 lab_up
 
@@ -46,18 +45,18 @@ check "the first 5 were judged (401), most of the rest refused unread (429)" \
 	      [ "$(grep -c "^429$" "$RUN/codes")" -ge 40 ]'
 check "429 carries Retry-After and says what to do" \
 	eval 'login 100.80.0.2 wrong -D "$RUN/hdr" >/dev/null; grep -qi "^retry-after: [0-9]" "$RUN/hdr" &&
-	      jq -e ".status == 429 and (.error | test(\"try again\"))" "$RUN/login.out" >/dev/null'
+	      json_true ".status == 429 and (.error | test(\"try again\"))" <"$RUN/login.out"'
 check "the right password from that address is refused too while it is locked out" \
 	eval '[ "$(login 100.80.0.2 s3cret-pass)" = 429 ]'
 check "the right password from another address logs in" \
 	eval '[ "$(login 100.80.0.3 s3cret-pass)" = 200 ] &&
-	      jq -e ".user == \"admin\" and (.csrf | length > 20)" "$RUN/login.out" >/dev/null'
+	      json_true ".user == \"admin\" and (.csrf | length > 20)" <"$RUN/login.out"'
 check "the daemon logged the refusals (rate-limited)" \
 	grep -q "web: login from 100.80.0.2 refused: too many failed logins" "$UPLINKD_LOG"
 
 check "GET /api/status with Host: rebind.example is refused: 421 with a JSON message" \
 	eval '[ "$(code -H "Host: rebind.example" "$URL/api/status")" = 421 ] &&
-	      jq -e ".status == 421 and (.error | test(\"web.hosts\"))" "$RUN/get.out" >/dev/null'
+	      json_true ".status == 421 and (.error | test(\"web.hosts\"))" <"$RUN/get.out"'
 check "so are the page, /metrics, the stream and a login through that name" \
 	eval 'for p in / /metrics /api/stream /api/events; do
 		c=$(code -H "Host: rebind.example:8080" "$URL$p"); [ "$c" = 421 ] || { echo "$p: $c"; exit 1; }
@@ -86,4 +85,4 @@ check "with web.hosts: its names pass, the defaults no longer do" \
 	      [ "$(code -H "Host: rebind.example" "$URL/api/status")" = 421 ]'
 stop_uplinkd && rc=0 || rc=$?
 check "uplinkd exits cleanly (status $rc), no sanitizer report" \
-	eval '[ $rc -eq 0 ] && ! grep -qE "AddressSanitizer|LeakSanitizer|runtime error" "$UPLINKD_LOG"'
+	eval '[ $rc -eq 0 ] && ! sanitizer_report "$UPLINKD_LOG"'

@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-command -v socat >/dev/null || skip_all "no socat"
+need_cmd socat
 plan 3
 lab_up
 in_rtr socat TCP-LISTEN:8080,bind=100.80.0.1,reuseaddr,fork /dev/null &

@@ -50,6 +50,12 @@ bool uplink_routable(const struct uplink *u, int family)
 	return u->link.ifindex > 0;
 }
 
+const char *policy_prefer_get(const struct daemon *d)
+{
+	(void)d;
+	return NULL; /* automatic choice */
+}
+
 /* ---- the fake charon ---- */
 
 struct sa {
@@ -72,9 +78,22 @@ struct fx {
 	uint64_t next_uid;
 	int loads, initiates, terminates;
 	uint64_t last_terminated;
+	uint64_t load_ns[8];	/* CLOCK_MONOTONIC of each load-conn */
+	char ops[512];		/* what charon was asked, in order: "load:ADDR init term:UID " */
 	uint8_t rbuf[65536];
 	size_t rlen;
 };
+
+/* append to the ordered record of what charon was asked */
+__attribute__((format(printf, 2, 3))) static void op(struct fx *f, const char *fmt, ...)
+{
+	size_t n = strlen(f->ops);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->ops + n, sizeof(f->ops) - n, fmt, ap);
+	va_end(ap);
+}
 
 static void stop_cb(struct loop_timer *t)
 {
@@ -142,9 +161,12 @@ static void handle(struct fx *f, const uint8_t *pkt, size_t len)
 	} else if (strcmp(m->name, "list-sas") == 0) {
 		send_list(f);
 	} else if (strcmp(m->name, "load-conn") == 0) {
+		if (f->loads < 8)
+			f->load_ns[f->loads] = loop_clock_monotonic();
 		f->loads++;
 		snprintf(f->conn_local, sizeof(f->conn_local), "%s",
 			 vici_node_str(&m->root, "hq.local_addrs.0"));
+		op(f, "load:%s ", f->conn_local);
 		snprintf(f->conn_remote, sizeof(f->conn_remote), "%s",
 			 vici_node_str(&m->root, "hq.remote_addrs.0"));
 		reply(f, VICI_CMD_RESPONSE, NULL, "yes");
@@ -152,6 +174,7 @@ static void handle(struct fx *f, const uint8_t *pkt, size_t len)
 		struct sa *s = &f->sas[f->nsas++];
 
 		f->initiates++;
+		op(f, "init ");
 		s->uid = ++f->next_uid;
 		snprintf(s->local, sizeof(s->local), "%s", f->conn_local);
 		snprintf(s->remote, sizeof(s->remote), "%s", f->conn_remote);
@@ -161,6 +184,7 @@ static void handle(struct fx *f, const uint8_t *pkt, size_t len)
 		f->terminates++;
 		v = vici_node_str(&m->root, "ike-id");
 		id = v ? strtoull(v, NULL, 10) : 0;
+		op(f, "term:%llu ", (unsigned long long)id);
 		f->last_terminated = id;
 		for (i = 0; i < f->nsas; i++)
 			if (f->sas[i].uid == id) {
@@ -194,18 +218,29 @@ static void serve(struct fx *f)
 	f->rlen -= used;
 }
 
-/* run the loop and the fake charon for ms milliseconds */
-static void run_ms(struct fx *f, unsigned int ms)
+/* one turn of the loop and the fake charon (about 10 ms) */
+static void turn(struct fx *f)
 {
-	unsigned int i;
-
-	for (i = 0; i < ms / 10; i++) {
-		f->d.loop.quit = false;
-		loop_timer_set_in(&f->d.loop, &f->stop, 10 * NSEC_PER_MSEC);
-		loop_run(&f->d.loop);
-		serve(f);
-	}
+	f->d.loop.quit = false;
+	loop_timer_set_in(&f->d.loop, &f->stop, 10 * NSEC_PER_MSEC);
+	loop_run(&f->d.loop);
+	serve(f);
 }
+
+/* Turn until cond holds, for at most 20 s: the test waits for what happens, in order, and
+ * never asserts that something happened within a wall-clock window (a slow machine must
+ * pass); a deadline it reaches fails the test. Timing rules (the hold-down) are asserted as
+ * lower bounds on recorded timestamps. */
+#define RUN_UNTIL(f, cond)                                                                   \
+	do {                                                                                 \
+		uint64_t until_ = loop_clock_monotonic() + 20 * NSEC_PER_SEC;               \
+		while (!(cond)) {                                                            \
+			if (loop_clock_monotonic() > until_)                                 \
+				fail_msg("not within 20 s: %s (charon saw: %s)", #cond, f->ops); \
+			turn(f);                                                             \
+		}                                                                            \
+	} while (0)
+
 
 static void uplink_init(struct uplink *u, const char *name, const char *addr, bool active)
 {
@@ -289,63 +324,61 @@ static const char *status_uplink(struct fx *f, char *buf, size_t len)
 static void steer(struct fx *f, const char *what)
 {
 	struct bus_event ev = {
-		.type = BUS_STEER, .object = "tunnel hq", .old_state = "isp1", .new_state = what,
+		.type = BUS_STEER, .steer = BUS_STEER_TUNNEL, .target = "hq",
+		.object = "tunnel hq", .old_state = "isp1", .new_state = what,
 		.reason = "hijack of 203.0.113.0/24 seen on isp1",
 	};
 
 	bus_publish(&f->d.bus, &ev);
 }
 
+static bool tunnel_on(struct fx *f, const char *uplink)
+{
+	char u[32];
+
+	return strcmp(status_uplink(f, u, sizeof(u)), uplink) == 0;
+}
+
 static void test_bus_steer_moves_make_before_break(void **state)
 {
 	struct fx *f = *state;
-	char u[32];
+	uint64_t t_clear;
 
-	run_ms(f, 600);
+	RUN_UNTIL(f, f->nsas == 1 && tunnel_on(f, "isp1"));
 	assert_int_equal(f->loads, 1);
 	assert_int_equal(f->initiates, 1);
 	assert_string_equal(f->conn_local, "100.64.1.2");
 	assert_string_equal(f->conn_remote, "203.0.113.10");
-	assert_int_equal(f->nsas, 1);
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
 
 	steer(f, "avoid");
-	run_ms(f, 100);
-	/* the new path is loaded and initiated before anything is torn down */
-	assert_int_equal(f->loads, 2);
-	assert_string_equal(f->conn_local, "100.64.2.2");
-	assert_int_equal(f->initiates, 2);
-	run_ms(f, 400);
 	/* once the new IKE_SA is up, the old one (uid 1) goes */
-	assert_int_equal(f->terminates, 1);
+	RUN_UNTIL(f, f->terminates == 1 && tunnel_on(f, "isp2"));
 	assert_int_equal(f->last_terminated, 1);
 	assert_int_equal(f->nsas, 1);
 	assert_string_equal(f->sas[0].local, "100.64.2.2");
-	run_ms(f, 200);
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
+	/* the new path was loaded and initiated before anything was torn down */
+	assert_string_equal(f->ops, "load:100.64.1.2 init load:100.64.2.2 init term:1 ");
 
 	/* the steer is lifted: the tunnel stays for the hold-down (1 s here), like after
 	 * any failure, then goes back to the preferred uplink, again make-before-break */
 	steer(f, "clear");
-	run_ms(f, 600);
-	assert_int_equal(f->loads, 2);
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
-	run_ms(f, 1200);
+	t_clear = loop_clock_monotonic();
+	RUN_UNTIL(f, f->terminates == 2 && tunnel_on(f, "isp1"));
 	assert_int_equal(f->loads, 3);
+	assert_true(f->load_ns[2] - t_clear >= 1 * NSEC_PER_SEC);	/* not before the hold-down */
 	assert_string_equal(f->conn_local, "100.64.1.2");
-	assert_int_equal(f->terminates, 2);
 	assert_int_equal(f->last_terminated, 2);
 	assert_int_equal(f->nsas, 1);
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
+	assert_string_equal(f->ops, "load:100.64.1.2 init load:100.64.2.2 init term:1 "
+				    "load:100.64.1.2 init term:2 ");
 }
 
 static void test_uplink_down_and_default_route_move(void **state)
 {
 	struct fx *f = *state;
 	struct bus_event ev = { .type = BUS_ACTIVE, .object = "isp2", .old_state = "isp1" };
-	char u[32];
 
-	run_ms(f, 600);
+	RUN_UNTIL(f, f->nsas == 1 && tunnel_on(f, "isp1"));
 	assert_string_equal(f->conn_local, "100.64.1.2");
 	/* policy moved the default route to isp2 (isp1 down) */
 	f->up[0].health.state = HEALTH_DOWN;
@@ -353,9 +386,8 @@ static void test_uplink_down_and_default_route_move(void **state)
 	f->up[0].active = false;
 	f->up[1].active = true;
 	bus_publish(&f->d.bus, &ev);
-	run_ms(f, 600);
+	RUN_UNTIL(f, tunnel_on(f, "isp2") && f->nsas == 1);
 	assert_string_equal(f->conn_local, "100.64.2.2");
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp2");
 	/* isp1 comes back and takes the default route again: the tunnel follows */
 	f->up[0].health.state = HEALTH_UP;
 	f->up[0].active = true;
@@ -363,10 +395,8 @@ static void test_uplink_down_and_default_route_move(void **state)
 	ev.object = "isp1";
 	ev.old_state = "isp2";
 	bus_publish(&f->d.bus, &ev);
-	run_ms(f, 600);
+	RUN_UNTIL(f, tunnel_on(f, "isp1") && f->nsas == 1);
 	assert_string_equal(f->conn_local, "100.64.1.2");
-	assert_string_equal(status_uplink(f, u, sizeof(u)), "isp1");
-	assert_int_equal(f->nsas, 1);
 }
 
 int main(void)

@@ -194,8 +194,9 @@ static void test_live_gateway(void **state)
 	static const char *const t[] = { "192.0.2.1", "192.0.2.77" };
 	struct live *l = *state;
 
-	if (netns_err || !have_veth)
-		skip();
+	STUB_NEED_NETNS(netns_err);
+	if (!have_veth)
+		fail_msg("no veth pair up0/gw0 (needs the ip command and the veth driver)");
 	assert_int_equal(system("ip link set gw0 arp on"), 0);
 	live_start(l, "up0", t, 2);
 	assert_int_equal(plugin_probe_arping.probe_send(l->inst, 0, 11), 0);
@@ -225,8 +226,7 @@ static void test_live_no_arp(void **state)
 	static const char *const t[] = { "127.0.0.2" };
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	live_start(l, "lo", t, 1);
 	assert_int_equal(plugin_probe_arping.probe_send(l->inst, 0, 1), -EPFNOSUPPORT);
 	plugin_probe_arping.destroy(l->inst);

@@ -388,8 +388,7 @@ static void test_live_roundtrip(void **state)
 	ssize_t n;
 	int other;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	stub_env_init(&l->env, &l->loop, "lo", t, 1);
 	l->inst = plugin_probe_dns.probe_create(&l->env, l->conf);
 	assert_non_null(l->inst);

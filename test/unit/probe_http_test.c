@@ -307,8 +307,7 @@ static void test_live_expected(void **state)
 	char req[2048] = "";
 	ssize_t n;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	serve(l, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
 	live_conf(l, "path = \"/generate_204\"; expect_status = 204;");
 	live_start(l, lo4, 1);
@@ -338,8 +337,7 @@ static void test_live_portal(void **state)
 {
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	serve(l, "HTTP/1.1 302 Found\r\nLocation: http://portal.example/login\r\n\r\n");
 	live_conf(l, "host = \"connectivity.example\"; expect_status = 204;");
 	live_start(l, lo4, 1);
@@ -355,8 +353,7 @@ static void test_live_not_http(void **state)
 {
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	serve(l, "SSH-2.0-OpenSSH_9.2\r\n");
 	live_conf(l, NULL);
 	live_start(l, lo4, 1);
@@ -370,8 +367,7 @@ static void test_live_closed(void **state)
 {
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	serve(l, ""); /* reads the request, closes without a word */
 	live_conf(l, NULL);
 	live_start(l, lo4, 1);
@@ -385,8 +381,7 @@ static void test_live_refused(void **state)
 {
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	close(listener(&l->port)); /* nobody listens there */
 	live_conf(l, NULL);
 	live_start(l, lo4, 1);
@@ -402,8 +397,7 @@ static void test_live_silent(void **state)
 {
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	serve(l, NULL);
 	live_conf(l, NULL);
 	live_start(l, lo4, 1);

@@ -142,8 +142,7 @@ static void test_live_open(void **state)
 	static const char *const t[] = { "127.0.0.1", "127.0.0.1" };
 	struct live *l = *state;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	l->lsn = listener(&l->port, 16);
 	live_conf(l, l->port);
 	live_start(l, t, 2);
@@ -161,8 +160,7 @@ static void test_live_refused(void **state)
 	struct live *l = *state;
 	uint16_t port = 0;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	close(listener(&port, 1)); /* a port nobody listens on */
 	live_conf(l, port);
 	live_start(l, t, 1);
@@ -178,8 +176,7 @@ static void test_live_unreachable(void **state)
 	struct live *l = *state;
 	int err;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	live_conf(l, 443);
 	live_start(l, t, 1);
 	err = plugin_probe_tcp.probe_send(l->inst, 0, 1);
@@ -202,8 +199,7 @@ static void test_live_syn_resent(void **state)
 	struct pollfd pfd;
 	int fd;
 
-	if (netns_err)
-		skip();
+	STUB_NEED_NETNS(netns_err);
 	l->lsn = listener(&l->port, 0); /* room for one */
 	live_conf(l, l->port);
 	live_start(l, t, 1);

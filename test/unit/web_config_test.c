@@ -47,7 +47,7 @@ static void test_good(void **state)
 
 	(void)state;
 	if (!plugin_find("web", PLUGIN_MONITOR))
-		skip();
+		fail_msg("the web plugin is not compiled in: this test needs CONFIG_WEB=y");
 	cfg = config_load_string(UPLINKS
 				 "web = { listen = \"127.0.0.1:8080\"; history_file = \"/tmp/h.bin\";\n"
 				 "  hosts = [ \"router.example\", \"[2001:db8::1]:8080\" ];\n"
@@ -68,7 +68,7 @@ static void test_schema_errors(void **state)
 
 	(void)state;
 	if (!plugin_find("web", PLUGIN_MONITOR))
-		skip();
+		fail_msg("the web plugin is not compiled in: this test needs CONFIG_WEB=y");
 	cfg = config_load_string(UPLINKS
 				 "web = { listen = \"127.0.0.1:8080\";\n"
 				 "  users = ( { name = \"admin\"; } );\n"
@@ -90,7 +90,7 @@ static void test_check_errors(void **state)
 
 	(void)state;
 	if (!plugin_find("web", PLUGIN_MONITOR))
-		skip();
+		fail_msg("the web plugin is not compiled in: this test needs CONFIG_WEB=y");
 	cfg = config_load_string(UPLINKS
 				 "web = { listen = \"localhost:8080\";\n"
 				 "  users = ( { name = \"admin\"; password_hash = \"secret\"; },\n"

@@ -47,7 +47,9 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 	(void)who;
 	snprintf(ctl_stub.prefer, sizeof(ctl_stub.prefer), "%s", name);
 	if (strcmp(name, "auto") && strcmp(name, "isp1") && strcmp(name, "isp2")) {
-		snprintf(err, errlen, "no uplink \"%s\"; uplinks: isp1, isp2", name);
+		/* what the caller must pass on; the real text is policy's (policy_test, lab) */
+		snprintf(ctl_stub.prefer_err, sizeof(ctl_stub.prefer_err), "stub refuses %s", name);
+		snprintf(err, errlen, "%s", ctl_stub.prefer_err);
 		return -ENOENT;
 	}
 	return 0;

@@ -8,6 +8,7 @@ struct control_stubs {
 	int reload_calls;
 	const char *reload_errs; /* NULL: reload succeeds */
 	char prefer[64];	 /* the last name given to policy_prefer() */
+	char prefer_err[128];	 /* the last error policy_prefer() gave back */
 };
 
 extern struct control_stubs ctl_stub;

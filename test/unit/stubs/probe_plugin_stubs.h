@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "plugin.h"
+#include "schema.h"
 #include "probe.h"
 
 #define STUB_REPLIES_MAX 64
@@ -43,8 +44,15 @@ size_t stub_run_until(struct loop *l, size_t n, int ms);
 size_t stub_run_until_events(struct loop *l, size_t n, int ms);
 
 /* Move this test process into a network namespace of its own with lo up, so
- * kernel round trips stay inside it: 0, or -errno (not root: skip). */
+ * kernel round trips stay inside it: 0, or -errno. A test that needs it fails
+ * without it (STUB_NEED_NETNS): a skipped test is not a pass (issue 14). */
 int stub_netns_private(void);
+#define STUB_NEED_NETNS(err)                                                                \
+	do {                                                                                \
+		if (err)                                                                    \
+			fail_msg("no private network namespace (%s): run the unit tests "   \
+				 "as root, as make check does", strerror(-(err)));          \
+	} while (0)
 
 /* Parse `text` (libconfig, e.g. "size = 100;") with p's keys into a fresh conf of
  * p->conf_size (defaults for absent keys). Returns the conf (free with
