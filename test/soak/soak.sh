@@ -30,17 +30,8 @@ set -euo pipefail
 SOAK_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$SOAK_DIR/../lab/lib.sh"
 need_uplinkd
-# what make deps and make tools install is needed, never skipped
-missing=
-for c in gobgpd swanctl wrk curl openssl jq; do
-	command -v "$c" >/dev/null || missing="$missing $c"
-done
-[ -x /usr/sbin/charon-systemd ] || missing="$missing charon-systemd"
-[ -x "$TOOLS/bmpgen" ] || missing="$missing $TOOLS/bmpgen"
-if [ -n "$missing" ]; then
-	echo "Bail out! missing:$missing (make deps tools)"
-	exit 1
-fi
+# what make deps and make tools install is needed, never skipped (lib.sh's need_cmd)
+need_cmd gobgpd swanctl wrk curl openssl jq /usr/sbin/charon-systemd "$TOOLS/bmpgen"
 
 MINUTES=${SOAK_MINUTES:-10}
 SEED=${SOAK_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
