@@ -341,11 +341,12 @@ lane ctl &
 LANES+=($!)
 
 # wait for the lanes, stopping at the first violation
-end_ms=$((START_MS + (SECONDS_TOTAL + 120) * 1000))
+# the lanes run late: each step takes time and a hard fault's recovery is waited out
+end_ms=$((START_MS + (SECONDS_TOTAL + (SECONDS_TOTAL / 4 > 120 ? SECONDS_TOTAL / 4 : 120)) * 1000))
 while kill -0 "${LANES[0]}" 2>/dev/null || kill -0 "${LANES[1]}" 2>/dev/null; do
 	[ ! -s "$S/violations.log" ] || break
 	kill -0 "$MON_PID" 2>/dev/null || { violation "the monitor died: $(tail -3 "$S/monitor.err")"; break; }
-	[ "$(ms)" -lt $end_ms ] || { violation "the lanes ran 2 minutes past the schedule"; break; }
+	[ "$(ms)" -lt $end_ms ] || { violation "the lanes ran $(((end_ms - START_MS) / 1000 - SECONDS_TOTAL)) s past the schedule"; break; }
 	sleep 0.5
 done
 if [ ! -s "$S/violations.log" ]; then
