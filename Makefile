@@ -7,6 +7,8 @@
 #                    tests, fuzzers (briefly), code rules, lab tests in namespaces
 #   make demo        the daemon in a simulated two-ISP network, with a fault story
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
+#   make soak        chaos soak: seeded random faults in the lab for SOAK_MINUTES (10), with
+#                    invariants checked all the time; SOAK_SEED=N replays a schedule
 #   make image BOARD=qemu-x86_64   firmware image from Debian packages -> build/image/BOARD/
 #   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
 #   make check-image the image lab: the booted image is the router (test/image/)
@@ -67,7 +69,7 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean \
+	check check-build unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
 	image qemu check-image check-boards check-recipes check-arm64 deps-arm64
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -216,6 +218,7 @@ check: deps
 	$(MAKE) lab
 	$(MAKE) check-image
 	$(MAKE) check-arm64
+	$(MAKE) soak SOAK_MINUTES=2 SOAK_SEED=$(CHECK_SOAK_SEED)
 
 # The build matrix: a disabled plugin cannot rot.
 check-build:
@@ -241,6 +244,15 @@ ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
 endif
+
+# The chaos soak (test/soak/soak.sh) on the release build: its RSS is what a router sees.
+SOAK_MINUTES ?= 10
+# make check's 2-minute soak replays one schedule, so a red CI run can be replayed as it
+# was; `make soak` alone draws a new seed each run (printed, to replay a failure).
+CHECK_SOAK_SEED ?= 20261205
+soak: all tools
+	TOOLS=$(BUILD)/tools UPLINKD=$(BUILD)/uplinkd UPLINKCTL=$(BUILD)/uplinkctl \
+		SOAK_MINUTES=$(SOAK_MINUTES) $(if $(SOAK_SEED),SOAK_SEED=$(SOAK_SEED)) test/soak/soak.sh
 
 demo: deps
 	$(MAKE) all tools

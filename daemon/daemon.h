@@ -63,6 +63,11 @@ struct daemon {
 	struct monitor_inst *monitors; /* inst NULL: could not start, retried */
 	size_t nmonitors;
 	struct loop_timer monitor_retry;
+
+	/* SIGHUP reloads at most once a second; those in between are merged (main.c) */
+	struct loop_timer sighup_timer;
+	uint64_t sighup_last_ns; /* when the last SIGHUP reload ran; 0: never */
+	unsigned int sighup_merged;
 };
 
 /* Start every module with cfg (owned by d from now on); 0 or -errno. */
