@@ -1,2 +1,3 @@
 unit-tests += status
-status-src := daemon/status.c daemon/health.c daemon/uplink.c daemon/loop.c daemon/log.c
+status-src := daemon/status.c daemon/health.c daemon/uplink.c daemon/loop.c daemon/log.c \
+	test/unit/stubs/policy_flow_stubs.c
