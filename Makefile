@@ -7,6 +7,8 @@
 #                    tests, fuzzers (briefly), code rules, lab tests in namespaces
 #   make demo        the daemon in a simulated two-ISP network, with a fault story
 #   make bench       failover outage, CPU, RSS, parser throughput -> test/bench/results.md
+#   make soak        chaos soak: seeded random faults in the lab for SOAK_MINUTES (10), with
+#                    invariants checked all the time; SOAK_SEED=N replays a schedule
 #   make image BOARD=qemu-x86_64   firmware image from Debian packages -> build/image/BOARD/
 #   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
 #   make check-image the image lab: the booted image is the router (test/image/)
@@ -30,7 +32,7 @@ OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Idaemon -I$(BUILD) -MMD -MP
-LIBS := -lmnl -lconfig -ljson-c -lcap-ng -lm
+LIBS := -lmnl -lnftnl -lconfig -ljson-c -lcap-ng -lm
 LDFLAGS ?=
 
 ifneq ($(SAN),)
@@ -66,7 +68,7 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab selftest demo bench clean distclean \
+	check check-build unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
 	image qemu check-image check-boards check-recipes
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -190,7 +192,7 @@ $(BUILD)/tools/%: test/bench/%.c
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< -lm
 
 # The parser bench links the real parsers (test/bench/parse_bench.c).
-PARSE_BENCH_SRC := daemon/config.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
+PARSE_BENCH_SRC := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
 	daemon/control_req.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
 $(BUILD)/tools/parse_bench: test/bench/parse_bench.c $(PARSE_BENCH_SRC)
 	@mkdir -p $(dir $@)
@@ -214,6 +216,7 @@ check: deps
 	$(MAKE) selftest
 	$(MAKE) lab
 	$(MAKE) check-image
+	$(MAKE) soak SOAK_MINUTES=2 SOAK_SEED=$(CHECK_SOAK_SEED)
 
 # The build matrix: a disabled plugin cannot rot.
 check-build:
@@ -239,6 +242,15 @@ ifneq ($(BUILD),build/asan)
 build/asan/uplinkd build/asan/uplinkctl:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all
 endif
+
+# The chaos soak (test/soak/soak.sh) on the release build: its RSS is what a router sees.
+SOAK_MINUTES ?= 10
+# make check's 2-minute soak replays one schedule, so a red CI run can be replayed as it
+# was; `make soak` alone draws a new seed each run (printed, to replay a failure).
+CHECK_SOAK_SEED ?= 20261205
+soak: all tools
+	TOOLS=$(BUILD)/tools UPLINKD=$(BUILD)/uplinkd UPLINKCTL=$(BUILD)/uplinkctl \
+		SOAK_MINUTES=$(SOAK_MINUTES) $(if $(SOAK_SEED),SOAK_SEED=$(SOAK_SEED)) test/soak/soak.sh
 
 demo: deps
 	$(MAKE) all tools

@@ -98,6 +98,9 @@ static const struct cfg_key policy_keys[] = {
 	  .def = 0 },
 	{ "reassert_s", CFG_INT, offsetof(struct config, policy.reassert_s), 0, .min = 1,
 	  .max = 3600, .def = 30 },
+	{ "rules", CFG_LIST, offsetof(struct config, policy.rules), 0, .max = 256,
+	  .sub = config_rule_keys, .elem_size = sizeof(struct cfg_rule),
+	  .hint = "e.g. rules = ( { name = \"voice\"; proto = \"udp\"; dport = [ 5060 ]; action = \"lowest_jitter\"; uplinks = [ \"isp1\", \"isp2\" ]; } );" },
 	CFG_END
 };
 
@@ -401,6 +404,7 @@ static struct config *config_from(config_t *lc, const char *name, struct cfg_dia
 			resolve_interval(cfg, i, d);
 			check_uplink(cfg, i, d);
 		}
+		config_check_rules(root, cfg, d);
 		for (i = 0; i < cfg->nsections; i++)
 			if (cfg->sections[i].plugin->check)
 				cfg->sections[i].plugin->check(cfg->sections[i].conf, cfg,
@@ -484,6 +488,39 @@ static struct config *config_finish(config_t *lc, int ok, const char *name, cons
 	return cfg;
 }
 
+/* DIR/REL for a relative *p; DIR is the configuration file's directory. */
+static int path_under(char **p, const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char *abs;
+
+	if (!*p || (*p)[0] == '/' || !slash)
+		return 0;
+	if (asprintf(&abs, "%.*s/%s", (int)(slash - file), file, *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = abs;
+	return 0;
+}
+
+/*
+ * The daemon changes to / when it detaches: a relative path in the file means the
+ * same place on every reload only when it is relative to the file itself.
+ */
+static struct config *config_resolve_paths(struct config *cfg, const char *path,
+					   struct cfg_diag *d)
+{
+	if (!cfg)
+		return NULL;
+	if (path_under(&cfg->state_dir, path) < 0 || path_under(&cfg->control_socket, path) < 0 ||
+	    path_under(&cfg->hooks_dir, path) < 0) {
+		cfg_diag_add(d, 0, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
 struct config *config_load(const char *path, struct cfg_diag *d)
 {
 	config_t lc;
@@ -500,7 +537,7 @@ struct config *config_load(const char *path, struct cfg_diag *d)
 	config_set_options(&lc, 0);
 	ok = config_read(&lc, f) == CONFIG_TRUE;
 	fclose(f);
-	return config_finish(&lc, ok, path, NULL, d);
+	return config_resolve_paths(config_finish(&lc, ok, path, NULL, d), path, d);
 }
 
 struct config *config_load_string(const char *text, const char *name, struct cfg_diag *d)

@@ -67,10 +67,45 @@ enum policy_mode {
 	POLICY_BALANCE,
 };
 
+/* A per-flow rule (policy.rules, config_rules.c): first match wins. */
+enum rule_action {
+	RULE_FAILOVER,	    /* the first usable of uplinks, in order */
+	RULE_BALANCE,	    /* spread over uplinks by weight */
+	RULE_LOWEST_RTT,    /* SLA choices among the healthy ones, with hysteresis */
+	RULE_LOWEST_JITTER,
+	RULE_LOWEST_LOSS,
+};
+
+enum rule_proto {
+	RULE_PROTO_ANY,
+	RULE_PROTO_TCP,
+	RULE_PROTO_UDP,
+	RULE_PROTO_ICMP,
+	RULE_PROTO_ICMPV6,
+};
+
+struct cfg_rule {
+	char *name;
+	struct cfg_strv src, dst; /* "ADDR/LEN" prefixes; empty: any */
+	int proto;		  /* enum rule_proto */
+	struct cfg_vec sport, dport; /* uint32_t ports; empty: any */
+	int dscp;		  /* -1: any */
+	int action;		  /* enum rule_action */
+	struct cfg_strv uplinks;  /* names, in order */
+	int line;
+};
+
+extern const struct cfg_key config_rule_keys[];
+extern const char *const rule_action_names[];
+
+/* Pure: "ADDR/LEN" or a bare address (a host); no host bits set. 0 or -EINVAL. */
+int config_prefix_parse(const char *s, int *family, unsigned char addr[16], unsigned char *len);
+
 struct cfg_policy {
 	int mode;	  /* enum policy_mode */
 	int metric;	  /* metric of the main-table default route uplinkd owns */
 	int reassert_s;	  /* re-assert owned routes this often */
+	struct cfg_vec rules; /* struct cfg_rule, in order (config_rules.c) */
 };
 
 struct cfg_section {
@@ -129,6 +164,9 @@ int config_syntax_explain(const char *text, int *line, int *at_line, char *msg, 
  * interface list, nothing else; called at start, for -t and on reload. Returns the count.
  */
 int config_check_interfaces(const struct config *cfg, struct cfg_diag *d);
+
+/* Lines and cross references of policy.rules (config_rules.c); adds errors to d. */
+void config_check_rules(const config_setting_t *root, struct config *cfg, struct cfg_diag *d);
 
 const struct cfg_uplink *config_uplink(const struct config *cfg, size_t i);
 const struct cfg_uplink *config_find_uplink(const struct config *cfg, const char *name);

@@ -15,13 +15,15 @@
 #include "journal.h"
 #include "link.h"
 #include "log.h"
-#include "nl.h"
+#include "nft.h"
 #include "plugin.h"
 #include "policy.h"
 #include "route.h"
 #include "sdnotify.h"
 #include "route_prefix.h"
+#include "rtnl.h"
 #include "uplink.h"
+#include "uplinks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -258,7 +260,7 @@ int daemon_start(struct daemon *d, struct config *cfg)
 	}
 	if ((err = uplinks_apply(d, cfg)) < 0)
 		return err;
-	if ((err = link_init(d)) < 0) {
+	if ((err = link_init(d, uplink_link_changed)) < 0) {
 		log_err("link: cannot read the interfaces: %s", strerror(-err));
 		return err;
 	}
@@ -270,6 +272,8 @@ int daemon_start(struct daemon *d, struct config *cfg)
 		return err;
 	if ((err = ct_init(d)) < 0)
 		log_warn("conntrack: flushing disabled (%s)", strerror(-err));
+	if ((err = nft_init(d)) < 0)
+		log_warn("nft: balance mode cannot mark connections (%s)", strerror(-err));
 	if ((err = policy_init(d)) < 0)
 		return err;
 	monitors_apply(d, cfg);
@@ -287,6 +291,7 @@ void daemon_stop(struct daemon *d, bool clean_exit)
 	control_destroy(d);
 	policy_destroy(d);
 	ct_destroy(d);
+	nft_destroy(d);
 	route_prefix_destroy(d);
 	if (d->route)
 		route_destroy(d, clean_exit);

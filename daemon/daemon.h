@@ -22,7 +22,9 @@ struct linkmon;
 struct route_ctl;
 struct route_prefix;
 struct ct;
+struct nft;
 struct policy;
+struct policy_flow;
 struct control;
 struct journal;
 struct hooks;
@@ -50,7 +52,9 @@ struct daemon {
 	struct route_ctl *route;
 	struct route_prefix *route_prefix; /* bgp-steered prefix routes */
 	struct ct *ct;
+	struct nft *nft; /* the inet uplinkd table (balance mode) */
 	struct policy *policy;
+	struct policy_flow *flow; /* balance mode and per-flow rules */
 	struct control *control;
 	struct journal *journal;
 	struct hooks *hooks;
@@ -59,6 +63,11 @@ struct daemon {
 	struct monitor_inst *monitors; /* inst NULL: could not start, retried */
 	size_t nmonitors;
 	struct loop_timer monitor_retry;
+
+	/* SIGHUP reloads at most once a second; those in between are merged (main.c) */
+	struct loop_timer sighup_timer;
+	uint64_t sighup_last_ns; /* when the last SIGHUP reload ran; 0: never */
+	unsigned int sighup_merged;
 };
 
 /* Start every module with cfg (owned by d from now on); 0 or -errno. */

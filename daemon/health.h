@@ -148,7 +148,7 @@ void health_destroy(struct health *h);
 void health_set_ifname(struct health *h, const char *ifname);
 
 /* The bool functions below also return true when `settled` became true, so
- * that policy runs again (uplink_health_changed() copes with old == new). */
+ * that policy runs again (u->health_changed copes with old == new). */
 /* A probe to target idx is being sent now; returns its seq (the round). */
 uint32_t health_sent(struct health *h, size_t idx, uint64_t now);
 /* Reply for (idx, seq) at now. Returns true if the state changed. */

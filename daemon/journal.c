@@ -9,9 +9,11 @@
  * "reason"} of at most JOURNAL_LINE_MAX bytes. Lines are batched: the events
  * of one loop callback leave with one write() from a deferred event (no fsync:
  * losing the last lines in a power cut is acceptable, a torn line is not
- * fatal). When the ring is full, the oldest monitor entry (signal, alert) goes
- * first, so a flood of those cannot push the uplink, route, tunnel, steering
- * and operator history out. At start the file is read back (lines longer than
+ * fatal). When the ring is full, the oldest entry of the lowest rank present
+ * goes first: monitor chatter (signal, alert), then operator and other entries
+ * (config, action, error), then the router's own history (uplink, active,
+ * tunnel, steer). So neither a monitor flood nor a reload storm (every SIGHUP
+ * is a config entry) can push the uplink and route history out. At start the file is read back (lines longer than
  * JOURNAL_LINE_MAX, torn or foreign ones skipped with a warning naming
  * FILE:LINE; a torn last line is ended so the next entry starts on a line of
  * its own). When the file holds twice journal_max lines, a timer a second
@@ -47,7 +49,7 @@
 
 struct jentry {
 	char *line; /* JSON without '\n' */
-	bool keep;  /* history that monitor floods must not push out */
+	int rank;   /* JRANK_*: the lowest goes first when the ring is full */
 };
 
 struct journal {
@@ -70,10 +72,23 @@ struct journal {
 	struct log_rl rl;
 };
 
-/* Events that are the router's history; signals and alerts are monitor chatter. */
-static bool type_keep(const char *type)
+enum {
+	JRANK_CHATTER,	/* signal, alert: a monitor flood */
+	JRANK_OTHER,	/* config, action, error: a reload storm */
+	JRANK_HISTORY,	/* uplink, active, tunnel, steer: what the router did */
+};
+
+static int type_rank(const char *type)
 {
-	return strcmp(type, "signal") != 0 && strcmp(type, "alert") != 0;
+	static const char *const history[] = { "uplink", "active", "tunnel", "steer" };
+	size_t i;
+
+	if (!strcmp(type, "signal") || !strcmp(type, "alert"))
+		return JRANK_CHATTER;
+	for (i = 0; i < sizeof(history) / sizeof(history[0]); i++)
+		if (!strcmp(type, history[i]))
+			return JRANK_HISTORY;
+	return JRANK_OTHER;
 }
 
 static struct jentry *ring_at(const struct journal *j, size_t i)
@@ -81,23 +96,24 @@ static struct jentry *ring_at(const struct journal *j, size_t i)
 	return &j->ring[(j->head + i) % j->max];
 }
 
-static void ring_push(struct journal *j, char *line, bool keep)
+static void ring_push(struct journal *j, char *line, int rank)
 {
 	size_t i, victim = 0;
 
 	if (j->n == j->max) {
-		/* the oldest entry a flood may take, else the oldest of all */
+		/* the oldest entry of the lowest rank in the ring */
 		for (i = 0; i < j->n; i++)
-			if (!ring_at(j, i)->keep) {
+			if (ring_at(j, i)->rank < ring_at(j, victim)->rank) {
 				victim = i;
-				break;
+				if (ring_at(j, i)->rank == JRANK_CHATTER)
+					break;
 			}
 		free(ring_at(j, victim)->line);
 		for (i = victim; i + 1 < j->n; i++)
 			*ring_at(j, i) = *ring_at(j, i + 1);
 		j->n--;
 	}
-	*ring_at(j, j->n) = (struct jentry){ .line = line, .keep = keep };
+	*ring_at(j, j->n) = (struct jentry){ .line = line, .rank = rank };
 	j->n++;
 }
 
@@ -365,7 +381,7 @@ static void journal_event(struct bus_sub *s, const struct bus_event *ev)
 
 	if (!line)
 		return;
-	ring_push(j, line, type_keep((unsigned int)ev->type < BUS_TYPE_MAX ?
+	ring_push(j, line, type_rank((unsigned int)ev->type < BUS_TYPE_MAX ?
 				     bus_type_names[ev->type] : "unknown"));
 	if (j->dirfd < 0)
 		return;
@@ -387,7 +403,7 @@ static void journal_event(struct bus_sub *s, const struct bus_event *ev)
 }
 
 /* Is line one journal entry: an object with an integer ts_ms and a string type? */
-static bool entry_valid(const char *line, size_t len, bool *keep)
+static bool entry_valid(const char *line, size_t len, int *rank)
 {
 	struct json_tokener *tok = json_tokener_new_ex(4);
 	struct json_object *o, *v;
@@ -401,7 +417,7 @@ static bool entry_valid(const char *line, size_t len, bool *keep)
 	    json_object_object_get_ex(o, "ts_ms", &v) && json_object_is_type(v, json_type_int) &&
 	    json_object_object_get_ex(o, "type", &v) && json_object_is_type(v, json_type_string)) {
 		ok = true;
-		*keep = type_keep(json_object_get_string(v));
+		*rank = type_rank(json_object_get_string(v));
 	}
 	json_object_put(o);
 	json_tokener_free(tok);
@@ -413,7 +429,8 @@ static void journal_load(struct journal *j)
 	size_t lineno = 0, bad = 0, len;
 	char *line = malloc(JOURNAL_LINE_MAX + 2), *copy;
 	struct stat st;
-	bool keep, skipping = false;
+	bool skipping = false;
+	int rank;
 	FILE *f;
 	int fd;
 
@@ -455,7 +472,7 @@ static void journal_load(struct journal *j)
 		} else {
 			j->torn = true; /* the last line has no end */
 		}
-		if (skipping || len > JOURNAL_LINE_MAX || !entry_valid(line, len, &keep)) {
+		if (skipping || len > JOURNAL_LINE_MAX || !entry_valid(line, len, &rank)) {
 			if (++bad <= JOURNAL_WARN_LINES)
 				log_warn("%s:%zu: not a journal entry (torn write, or longer than %d bytes); skipped",
 					 j->path, lineno, JOURNAL_LINE_MAX);
@@ -463,7 +480,7 @@ static void journal_load(struct journal *j)
 		}
 		copy = strdup(line);
 		if (copy)
-			ring_push(j, copy, keep);
+			ring_push(j, copy, rank);
 	}
 	if (bad > JOURNAL_WARN_LINES)
 		log_warn("%s: %zu lines skipped in all", j->path, bad);

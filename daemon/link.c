@@ -10,16 +10,17 @@
  * not ours: DHCP, RA, PPP), and link quality: speed and duplex over ethtool
  * generic netlink (queried at start and when the carrier comes up, followed on
  * the "monitor" group) and error/drop counters polled every 5 s. Each change
- * is reported with uplink_link_changed(). Gets rtnetlink events from nl.c
- * (link_nl_event, link_nl_resync); talks through nl_talk(); calls route.c to
- * re-assert routes when an interface comes back up. Called by daemon.c and
- * uplink.c (link_uplink_added).
+ * is reported through the callback given to link_init (LINK_CHG_UP when an
+ * interface comes back up: the kernel dropped its IPv4 routes). Listens on
+ * the daemon's rtnetlink event socket (rtnl.h); talks through nl_talk();
+ * uses route.c's pure parser for learned gateways. Called by daemon.c and
+ * uplinks.c (link_uplink_added).
  */
 #include "link.h"
 #include "daemon.h"
 #include "log.h"
-#include "nl.h"
 #include "route.h"
+#include "rtnl.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -36,6 +37,8 @@
 
 struct linkmon {
 	struct daemon *d;
+	struct rtnl_listener rtnl;
+	link_changed_fn changed; /* the uplinks' callback */
 	struct nl_sock genl;	/* ethtool requests */
 	struct nl_sock genl_ev; /* ethtool notifications */
 	uint16_t ethtool_id;
@@ -265,11 +268,12 @@ static void link_notify(struct daemon *d, struct uplink *u, const struct uplink_
 
 	link_describe_change(u, old, bits);
 	bits |= extra;
-	if (bits)
-		uplink_link_changed(u, bits);
-	/* the kernel dropped the device's IPv4 routes when it went down, silently */
-	if (came_up && d->route)
-		route_reassert_soon(d);
+	/* the kernel dropped the device's IPv4 routes when it went down, silently:
+	 * whoever installed routes there hears it (LINK_CHG_UP) */
+	if (came_up)
+		bits |= LINK_CHG_UP;
+	if (bits && d->link->changed)
+		d->link->changed(u, bits);
 }
 
 /* ---- ethtool ---- */
@@ -724,9 +728,10 @@ static void link_event_link(struct linkmon *lm, const struct nlmsghdr *nlh)
 	}
 }
 
-void link_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
+static void link_rtnl_event(struct rtnl_listener *l, const struct nlmsghdr *nlh)
 {
-	struct linkmon *lm = d->link;
+	struct linkmon *lm = container_of(l, struct linkmon, rtnl);
+	struct daemon *d = lm->d;
 	const struct ifaddrmsg *ifa;
 	struct uplink_link old;
 	struct uplink *u;
@@ -761,14 +766,13 @@ void link_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
 	}
 }
 
-void link_nl_resync(struct daemon *d)
+static void link_rtnl_resync(struct rtnl_listener *l)
 {
+	struct linkmon *lm = container_of(l, struct linkmon, rtnl);
 	struct uplink *u;
 
-	if (!d->link)
-		return;
-	list_for_each_entry(u, &d->uplinks, node)
-		link_refresh(d->link, u);
+	list_for_each_entry(u, &lm->d->uplinks, node)
+		link_refresh(lm, u);
 }
 
 void link_uplink_added(struct daemon *d, struct uplink *u)
@@ -809,7 +813,7 @@ static void stats_timer(struct loop_timer *t)
 
 /* ---- start and stop ---- */
 
-int link_init(struct daemon *d)
+int link_init(struct daemon *d, link_changed_fn changed)
 {
 	struct linkmon *lm;
 	struct uplink *u;
@@ -820,10 +824,15 @@ int link_init(struct daemon *d)
 	if (!lm)
 		return -ENOMEM;
 	lm->d = d;
+	lm->changed = changed;
+	lm->rtnl.kinds = RTNL_LINK | RTNL_ADDR | RTNL_ROUTE; /* routes: learned gateways */
+	lm->rtnl.event = link_rtnl_event;
+	lm->rtnl.resync = link_rtnl_resync;
 	lm->genl.fd.fd = -1;
 	lm->genl_ev.fd.fd = -1;
 	loop_timer_init(&lm->stats, stats_timer);
 	d->link = lm;
+	rtnl_listen(d, &lm->rtnl);
 	ethtool_open(lm);
 	list_for_each_entry(u, &d->uplinks, node)
 		link_refresh(lm, u);
@@ -840,6 +849,7 @@ void link_destroy(struct daemon *d)
 	if (!lm)
 		return;
 	loop_timer_cancel(&d->loop, &lm->stats);
+	rtnl_unlisten(&lm->rtnl);
 	nl_sock_close(&lm->genl_ev);
 	nl_sock_close(&lm->genl);
 	free(lm);

@@ -63,7 +63,15 @@ struct loop {
 	uint64_t now_ns;
 	uint64_t (*clock)(void); /* CLOCK_MONOTONIC by default; tests inject a fake */
 	bool quit;
+
+	/* how long single callbacks held the loop: status, bench */
+	uint64_t cb_max_ns;	/* wall clock */
+	uint64_t cb_max_cpu_ns;	/* CPU time of the thread, user and kernel */
+	uint64_t cb_slow;	/* callbacks that took over LOOP_SLOW_NS of CPU */
+	uint64_t cb_t0, cb_cpu0;
 };
+
+#define LOOP_SLOW_NS (20 * NSEC_PER_MSEC) /* the goal: no callback holds the loop longer */
 
 uint64_t loop_clock_monotonic(void);
 uint64_t loop_clock_realtime_ms(void);

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +62,46 @@ static void usage(FILE *f)
 		"           exit (130 or 143 when SIGINT or SIGTERM stops it)\n");
 }
 
+/* A SIGHUP storm (a script in a loop, a flapping config manager) must not keep the loop busy
+ * reloading, which delays probe replies and so skews RTT and jitter: the soak saw an uplink
+ * judged degraded during one. A SIGHUP reloads at once if the last SIGHUP reload is at least
+ * a second old; otherwise one reload runs when the second is over, for all that came
+ * meanwhile (the file is read then, so the last change is never lost). */
+#define SIGHUP_GAP_NS NSEC_PER_SEC
+
+static void sighup_reload(struct daemon *d)
+{
+	d->sighup_last_ns = loop_now(&d->loop);
+	if (d->sighup_merged)
+		log_notice("SIGHUP: reloading %s (%u more SIGHUPs within %d s merged into this)",
+			   d->cfg_path, d->sighup_merged, (int)(SIGHUP_GAP_NS / NSEC_PER_SEC));
+	else
+		log_notice("SIGHUP: reloading %s", d->cfg_path);
+	d->sighup_merged = 0;
+	daemon_reload(d, NULL);
+}
+
+static void sighup_timer_cb(struct loop_timer *t)
+{
+	sighup_reload(container_of(t, struct daemon, sighup_timer));
+}
+
+static void on_sighup(struct daemon *d)
+{
+	uint64_t now = loop_now(&d->loop);
+
+	if (loop_timer_pending(&d->sighup_timer)) {
+		d->sighup_merged++;
+		return;
+	}
+	if (d->sighup_last_ns && now - d->sighup_last_ns < SIGHUP_GAP_NS) {
+		d->sighup_merged++;
+		loop_timer_set(&d->loop, &d->sighup_timer, d->sighup_last_ns + SIGHUP_GAP_NS);
+		return;
+	}
+	sighup_reload(d);
+}
+
 static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
 {
 	struct daemon *d = container_of(l, struct daemon, loop);
@@ -72,8 +113,7 @@ static void on_signal(struct loop *l, const struct signalfd_siginfo *si)
 		loop_quit(l);
 		break;
 	case SIGHUP:
-		log_notice("SIGHUP: reloading %s", d->cfg_path);
-		daemon_reload(d, NULL);
+		on_sighup(d);
 		break;
 	case SIGCHLD:
 		hooks_sigchld(d);
@@ -280,6 +320,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* the daemon detaches into /: a relative -c would not be found on reload */
+	if (path[0] != '/' && !test_only && !replay_file) {
+		static char abs_path[PATH_MAX];
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs_path, sizeof(abs_path), "%s/%s", cwd, path) >=
+			    (int)sizeof(abs_path)) {
+			fprintf(stderr, "uplinkd: %s: cannot make the path absolute: %s; "
+				"give -c an absolute path\n", path, strerror(errno ? errno : ENAMETOOLONG));
+			return 1;
+		}
+		path = abs_path;
+	}
 	cfg = config_load(path, &diag);
 	if (cfg && !replay_file)
 		config_check_interfaces(cfg, &diag);
@@ -347,6 +401,7 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	loop_timer_init(&d.sighup_timer, sighup_timer_cb);
 	log_notice("uplinkd %s starting with %s (pid %d)", UPLINKD_VERSION, path, (int)getpid());
 	/* never on as full root: its user (or uid 0) with two capabilities, or not at all */
 	if (!user)
@@ -369,6 +424,7 @@ int main(int argc, char **argv)
 	privs_bind_done(); /* every listener is bound */
 	if (err == 0)
 		err = loop_run(&d.loop);
+	loop_timer_cancel(&d.loop, &d.sighup_timer);
 	daemon_stop(&d, err == 0);
 	loop_destroy(&d.loop);
 	log_notice("uplinkd stopped%s", err ? " after an error" : "");

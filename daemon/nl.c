@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * DOC: nl.c - netlink sockets: synchronous commands, events, resync
+ * DOC: nl.c - the netlink socket library
  *
- * Owns struct nl (d->nl): the rtnetlink command socket, used synchronously
- * by link.c and route.c through nl_talk(), and the rtnetlink event socket
- * (links, addresses, routes, rules of both families) registered in the loop.
- * Event messages go to link_nl_event() and route_nl_event(); when the socket
- * overruns (ENOBUFS) events were lost, so a deferred resync re-dumps links,
- * addresses and routes (link_nl_resync) and re-asserts what we installed
- * (route_nl_resync), as netifd and BIRD do. Also the nl_sock helpers link.c
- * (ethtool, generic netlink) and ct.c (ctnetlink) use for their own sockets.
- * Called by daemon.c (nl_init/nl_destroy), link.c, route.c and ct.c.
+ * Owns nothing of the daemon: struct nl_sock helpers for a synchronous
+ * command socket (numbered requests, NETLINK_EXT_ACK, -errno plus the
+ * kernel's extack text), a non-blocking event socket in the loop (overrun
+ * reported to its owner) and generic netlink family resolution. rtnl.c
+ * (the daemon's rtnetlink sockets), link.c (ethtool) and ct.c (ctnetlink)
+ * open their sockets with it.
  */
 #include "nl.h"
-#include "daemon.h"
+#include "list.h"
 #include "log.h"
 
 #include <errno.h>
@@ -29,15 +26,6 @@
 
 #define NL_CMD_TIMEOUT_S 5 /* the kernel answers at once; this only guards a bug */
 #define NL_EVENT_BURST 64  /* datagrams read per wake-up before yielding to the loop */
-
-struct nl {
-	struct daemon *d;
-	struct nl_sock cmd;
-	struct nl_sock ev;
-	struct loop_event resync;
-	uint64_t overruns;
-	struct log_rl rl;
-};
 
 /* ---- one socket ---- */
 
@@ -383,114 +371,4 @@ int nl_genl_resolve(struct nl_sock *s, const char *family, const char *group, ui
 		return -ENAMETOOLONG;
 	err = nl_sock_talk(s, nlh, genl_resolve_cb, &r, NULL, 0);
 	return err < 0 ? err : r.rc;
-}
-
-/* ---- the daemon's rtnetlink sockets ---- */
-
-static int nl_event(const struct nlmsghdr *nlh, void *data)
-{
-	struct daemon *d = data;
-
-	switch (nlh->nlmsg_type) {
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-		link_nl_event(d, nlh);
-		break;
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		link_nl_event(d, nlh); /* learned gateways */
-		route_nl_event(d, nlh);
-		break;
-	case RTM_NEWRULE:
-	case RTM_DELRULE:
-		route_nl_event(d, nlh);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static void nl_resync_ev(struct loop_event *e)
-{
-	struct nl *nl = container_of(e, struct nl, resync);
-
-	nl_resync(nl->d);
-}
-
-static void nl_overrun(struct nl_sock *s)
-{
-	struct nl *nl = container_of(s, struct nl, ev);
-
-	nl->overruns++;
-	log_rl_msg(&nl->rl, LOG_WARNING,
-		   "netlink: event socket overrun (%llu so far); re-reading the kernel's state",
-		   (unsigned long long)nl->overruns);
-	loop_event_schedule(&nl->d->loop, &nl->resync);
-}
-
-void nl_resync(struct daemon *d)
-{
-	if (!d->nl)
-		return;
-	link_nl_resync(d);
-	route_nl_resync(d);
-}
-
-uint64_t nl_overruns(const struct daemon *d)
-{
-	return d->nl ? d->nl->overruns : 0;
-}
-
-int nl_talk(struct daemon *d, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
-	    size_t errlen)
-{
-	return nl_sock_talk(d->nl ? &d->nl->cmd : NULL, nlh, cb, data, err, errlen);
-}
-
-int nl_init(struct daemon *d)
-{
-	static const unsigned int groups[] = {
-		RTNLGRP_LINK,	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,	 RTNLGRP_IPV4_RULE,
-		RTNLGRP_IPV6_RULE,
-	};
-	struct nl *nl;
-	int err;
-
-	nl = calloc(1, sizeof(*nl));
-	if (!nl)
-		return -ENOMEM;
-	nl->d = d;
-	loop_event_init(&nl->resync, nl_resync_ev);
-	if ((err = nl_sock_open(&nl->cmd, NETLINK_ROUTE)) < 0)
-		goto err;
-	if ((err = nl_sock_open(&nl->ev, NETLINK_ROUTE)) < 0)
-		goto err;
-	err = nl_sock_watch(&nl->ev, &d->loop, groups, ARRAY_SIZE(groups), nl_event, nl_overrun, d);
-	if (err < 0)
-		goto err;
-	d->nl = nl;
-	log_dbg(LOG_NL, "netlink: command socket %u, event socket %u", nl->cmd.portid,
-		nl->ev.portid);
-	return 0;
-
-err:
-	nl_sock_close(&nl->ev);
-	nl_sock_close(&nl->cmd);
-	free(nl);
-	return err;
-}
-
-void nl_destroy(struct daemon *d)
-{
-	struct nl *nl = d->nl;
-
-	if (!nl)
-		return;
-	loop_event_cancel(&d->loop, &nl->resync);
-	nl_sock_close(&nl->ev);
-	nl_sock_close(&nl->cmd);
-	free(nl);
-	d->nl = NULL;
 }

@@ -7,13 +7,10 @@
  * plus the kernel's extack text; an event socket is non-blocking, registered
  * in the loop, and reports an overrun (ENOBUFS) so its owner can re-dump.
  *
- * nl.c owns the daemon's two rtnetlink sockets: the command socket (nl_talk)
- * and the event socket (links, addresses, routes, rules), whose messages go to
- * link_nl_event() and route_nl_event(); after an overrun it calls
- * link_nl_resync() and route_nl_resync() (netifd/BIRD style re-dump). link.c
- * (ethtool over generic netlink) and ct.c (ctnetlink) open their own
- * nl_socks with the same helpers. Only nl.c, link.c, route.c, ct.c include
- * this header.
+ * rtnl.c builds the daemon's rtnetlink sockets and their listeners on it;
+ * link.c (ethtool over generic netlink) and ct.c (ctnetlink) open their own
+ * nl_socks with the same helpers. Only the kernel rooms (rtnl, link, route,
+ * route_prefix, ct) include this header.
  */
 #ifndef UPLINKD_NL_H
 #define UPLINKD_NL_H
@@ -25,7 +22,6 @@
 
 #include "loop.h"
 
-struct daemon;
 
 #define NL_RCVBUF_EVENTS (4 << 20) /* event sockets: SO_RCVBUFFORCE, else SO_RCVBUF */
 #define NL_BUF_SIZE 32768	   /* one receive: the kernel's largest dump skb */
@@ -68,22 +64,5 @@ int nl_genl_resolve(struct nl_sock *s, const char *family, const char *group, ui
 /* Pure parser of a CTRL_CMD_NEWFAMILY message (unit tests). 0 or -ENOENT/-EINVAL. */
 int nl_genl_parse_family(const struct nlmsghdr *nlh, const char *group, uint16_t *id,
 			 uint32_t *group_id);
-
-/* The daemon's rtnetlink sockets (main.c/daemon.c: nl_init before link_init). */
-int nl_init(struct daemon *d);
-void nl_destroy(struct daemon *d);
-/* nl_sock_talk() on the daemon's rtnetlink command socket; -ENOTCONN before nl_init. */
-int nl_talk(struct daemon *d, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
-	    size_t errlen);
-/* Re-dump links/addresses/routes and re-assert our routes now (as after ENOBUFS). */
-void nl_resync(struct daemon *d);
-/* Number of event-socket overruns so far (status, tests). */
-uint64_t nl_overruns(const struct daemon *d);
-
-/* Handlers nl.c dispatches event-socket messages to (link.c, route.c). */
-void link_nl_event(struct daemon *d, const struct nlmsghdr *nlh);
-void link_nl_resync(struct daemon *d);
-void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh);
-void route_nl_resync(struct daemon *d);
 
 #endif

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "schema.h"
-
+struct cfg_diag;
+struct cfg_key;
 struct daemon;
 struct config;
 struct probe_env;

@@ -11,11 +11,14 @@
  * reason an operator can act on. If the kernel refuses, the old route and the
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
- * Calls route.c, ct.c, uplink.c (lookups, routability) and the bus. Called by
- * daemon.c (init, first run), uplink.c (policy_schedule on every health or link
- * change) and control.c (prefer, status getters).
+ * Calls policy_flow.c (the inet uplinkd table, first; it gets policy_schedule
+ * as a callback for its re-judge timer), route.c, ct.c, uplink.c (lookups,
+ * routability) and the bus. Called by daemon.c (init, first run), uplinks.c
+ * (policy_schedule on every health or link change) and control.c (prefer,
+ * status getters).
  */
 #include "policy.h"
+#include "policy_flow.h"
 #include "bus.h"
 #include "ct.h"
 #include "daemon.h"
@@ -172,7 +175,7 @@ int policy_init(struct daemon *d)
 	loop_event_init(&p->ev, policy_ev_cb);
 	snprintf(p->reason, sizeof(p->reason), "no decision yet");
 	d->policy = p;
-	return 0;
+	return policy_flow_init(d, policy_schedule);
 }
 
 void policy_destroy(struct daemon *d)
@@ -182,6 +185,7 @@ void policy_destroy(struct daemon *d)
 	if (!d || !d->policy)
 		return;
 	p = d->policy;
+	policy_flow_destroy(d);
 	loop_event_cancel(&d->loop, &p->ev);
 	free(p->prefer);
 	while (p->noff--) {
@@ -265,13 +269,11 @@ static void flush_conntrack(struct daemon *d, struct uplink *prev)
 
 	if (!prev || !prev->cfg.flush_conntrack || !d->ct)
 		return;
+	/* queued: ct.c works through it a batch at a time and logs the count */
 	k = ct_flush_uplink(d, prev);
 	if (k < 0)
 		log_err("%s: cannot flush its conntrack entries: %s", prev->cfg.name,
 			strerror(-k));
-	else
-		log_notice("%s: flushed %d conntrack entr%s NATed to its addresses",
-			   prev->cfg.name, k, k == 1 ? "y" : "ies");
 }
 
 static void switch_reason(const struct uplink *prev, const struct uplink *nu, bool prev_routable,
@@ -324,6 +326,27 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	p->all_down = false;
 	nu = ups[i];
 	by_prefer = c[i].preferred && cand_usable(&c[i]);
+
+	/*
+	 * The whole desired state, every run: route.c writes only what differs from
+	 * what it installed or adopted (a new next hop of the same uplink, say). IPv6
+	 * follows the IPv4 choice; an uplink without an IPv6 next hop takes our IPv6
+	 * default route away rather than leaving it on the uplink it failed over from.
+	 */
+	t0 = loop_clock_monotonic();
+	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));
+	t1 = loop_clock_monotonic();
+	if (err < 0) {
+		report_error(d, nu->cfg.name, AF_INET, err, kmsg);
+		return;
+	}
+	kmsg[0] = '\0';
+	if (uplink_routable(nu, AF_INET6))
+		err = route_set_default(d, AF_INET6, &nu, 1, kmsg, sizeof(kmsg));
+	else
+		err = route_clear_default(d, AF_INET6, kmsg, sizeof(kmsg));
+	if (err < 0)
+		report_error(d, nu->cfg.name, AF_INET6, err, kmsg);
 	if (nu == prev) {
 		/* the pin was lifted or the pinned uplink's state moved: say so now */
 		if ((by_prefer || p->by_prefer) && strcmp(p->reason, why)) {
@@ -334,21 +357,7 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 		return;
 	}
 	p->by_prefer = by_prefer;
-
-	t0 = loop_clock_monotonic();
-	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));
-	t1 = loop_clock_monotonic();
 	p->last_swap_us = (t1 - t0) / NSEC_PER_USEC;
-	if (err < 0) {
-		report_error(d, nu->cfg.name, AF_INET, err, kmsg);
-		return;
-	}
-	if (uplink_routable(nu, AF_INET6)) {
-		kmsg[0] = '\0';
-		err = route_set_default(d, AF_INET6, &nu, 1, kmsg, sizeof(kmsg));
-		if (err < 0)
-			report_error(d, nu->cfg.name, AF_INET6, err, kmsg);
-	}
 
 	for (j = 0; j < n; j++)
 		ups[j]->active = false;
@@ -507,6 +516,9 @@ void policy_run(struct daemon *d)
 		c[i].disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
 		i++;
 	}
+	/* new connections first (the inet uplinkd table), then routes and flushes: a flow
+	 * flushed off a failed uplink must not be marked for it again meanwhile */
+	policy_flow_run(d);
 	if (d->cfg && d->cfg->policy.mode == POLICY_BALANCE)
 		policy_run_balance(d, ups, c, n);
 	else

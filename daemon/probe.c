@@ -11,8 +11,9 @@
  * come back through probe_reply(). The uplink's expiry timer is kept armed at
  * health's earliest timeout.
  *
- * Calls health.c, the plugin's probe hooks, loop.c and uplink_health_changed().
- * Called by uplink.c (start/stop, probe_expiry_arm) and by probe plugins
+ * Calls health.c, the plugin's probe hooks, loop.c and the uplink's
+ * health_changed callback.
+ * Called by uplinks.c (start/stop) and by probe plugins
  * (probe_reply).
  */
 #include "probe.h"
@@ -53,6 +54,12 @@ struct probe_run {
 	char (*notes)[PROBE_NOTE_MAX]; /* per target: why it last failed (probe_fail); "": - */
 };
 
+static void health_notify(struct uplink *u, enum health_state old)
+{
+	if (u->health_changed)
+		u->health_changed(u, old);
+}
+
 static uint64_t probe_clock(struct uplink *u)
 {
 	struct loop *l = &u->d->loop;
@@ -66,7 +73,7 @@ void probe_expiry_cb(struct loop_timer *t)
 	enum health_state old = u->health.state;
 
 	if (health_expire(&u->health, probe_clock(u)))
-		uplink_health_changed(u, old);
+		health_notify(u, old);
 	probe_expiry_arm(u);
 }
 
@@ -95,7 +102,7 @@ void probe_reply(struct probe_env *env, size_t idx, uint32_t seq, uint64_t rx_ns
 		return;
 	r->notes[idx][0] = '\0';
 	if (health_answered(&u->health, r->first + idx, seq, rx_ns))
-		uplink_health_changed(u, old);
+		health_notify(u, old);
 	probe_expiry_arm(u);
 }
 
@@ -109,7 +116,7 @@ void probe_fail(struct probe_env *env, size_t idx, uint32_t seq, const char *why
 		return;
 	snprintf(r->notes[idx], sizeof(r->notes[idx]), "%s", why ? why : "failed");
 	if (health_send_failed(&u->health, r->first + idx, seq, probe_clock(u)))
-		uplink_health_changed(u, old);
+		health_notify(u, old);
 	probe_expiry_arm(u);
 }
 
@@ -168,7 +175,7 @@ static void probe_tick_cb(struct loop_timer *t)
 	}
 	probe_expiry_arm(u);
 	if (changed)
-		uplink_health_changed(u, old);
+		health_notify(u, old);
 }
 
 static int target_parse(struct probe_target *t, const char *name)

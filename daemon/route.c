@@ -13,14 +13,14 @@
  * seconds (BIRD's sync). At start the main default route is adopted by its oif
  * (a restart after kill -9 keeps the traffic where it was), and rules with our
  * protocol left by an earlier run are removed.
- * Calls nl.c (nl_talk) and uplink.h; called by uplink.c, policy.c, link.c,
- * nl.c (route_nl_event, route_nl_resync) and daemon.c.
+ * Listens on the daemon's rtnetlink sockets (rtnl.h) for our routes and
+ * rules being deleted or replaced, and for resyncs; talks through nl_talk();
+ * reads uplink.h. Called by uplinks.c, policy.c and daemon.c.
  */
 #include "route.h"
-#include "route_prefix.h"
 #include "daemon.h"
 #include "log.h"
-#include "nl.h"
+#include "rtnl.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -72,6 +72,7 @@ struct rt_own_del {
 
 struct route_ctl {
 	struct daemon *d;
+	struct rtnl_listener rtnl; /* our routes and rules deleted or replaced */
 	struct rt_own_del own[RT_OWN_DEL]; /* a ring; oldest overwritten */
 	size_t own_next;
 	struct list_head ups; /* struct rt_uplink */
@@ -704,10 +705,13 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 		return -EAFNOSUPPORT;
 	}
 	def = &rc->def[fam_idx(family)];
-	/* unchanged: nothing to say, but the kernel may have lost it; replace quietly */
+	/*
+	 * Unchanged: write nothing (policy asks on every run). Should the kernel lose
+	 * it, the event socket, a resync or the periodic check puts it back.
+	 */
 	if (def_build(d, family, ups, n, &r, ifn, used, err, errlen) == 0 && def->set &&
 	    route_equal(&def->r, &r))
-		rv = def_install(d, family, ups, n, true, err, errlen);
+		rv = 0;
 	else
 		rv = def_install(d, family, ups, n, false, err, errlen);
 	if (rv == 0) {
@@ -718,6 +722,40 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 				def->nnames++;
 	}
 	return rv;
+}
+
+int route_clear_default(struct daemon *d, int family, char *err, size_t errlen)
+{
+	struct route_ctl *rc = d->route;
+	struct rt_default *def;
+	char e2[NL_ERRLEN];
+	int rv;
+
+	if (!err) {
+		err = e2;
+		errlen = sizeof(e2);
+	}
+	*err = '\0';
+	if (!rc || (family != AF_INET && family != AF_INET6))
+		return 0;
+	def = &rc->def[fam_idx(family)];
+	if (!def->set)
+		return 0;
+	def->set = false; /* first, so the event of our own delete is not re-asserted */
+	rv = route_send(d, &def->r, RTM_DELROUTE, 0, err, errlen);
+	if (rv == -ESRCH || rv == -ENOENT || rv == -ENODEV)
+		rv = 0;
+	if (rv < 0) {
+		def->set = true;
+		log_err("route: cannot remove the %s default route %s from table main: %s",
+			fam_name(family), def->desc, err);
+		return rv;
+	}
+	log_info("route: %s default route %s removed from table main", fam_name(family),
+		 def->desc);
+	def_forget_names(def);
+	def->adopted_oif = 0;
+	return 0;
 }
 
 struct uplink *route_current_default(struct daemon *d, int family)
@@ -866,15 +904,17 @@ void route_reassert_soon(struct daemon *d)
 		loop_timer_set_in(&d->loop, &rc->check, RT_CHECK_DELAY_NS);
 }
 
-void route_nl_resync(struct daemon *d)
+static void route_rtnl_resync(struct rtnl_listener *l)
 {
-	route_reassert(d, "resync after a netlink overrun");
-	route_prefix_resync(d);
+	struct route_ctl *rc = container_of(l, struct route_ctl, rtnl);
+
+	route_reassert(rc->d, "resync after a netlink overrun");
 }
 
-void route_nl_event(struct daemon *d, const struct nlmsghdr *nlh)
+static void route_rtnl_event(struct rtnl_listener *l, const struct nlmsghdr *nlh)
 {
-	struct route_ctl *rc = d->route;
+	struct route_ctl *rc = container_of(l, struct route_ctl, rtnl);
+	struct daemon *d = rc->d;
 	struct rt_uplink *e;
 	struct route r;
 	struct rule rl;
@@ -951,6 +991,23 @@ static void adopt_default(struct daemon *d, int family)
 	log_info("%s: the kernel's %s default route is %s (protocol %u, metric %u)%s",
 		 u ? u->cfg.name : "route", fam_name(family), what, dump.best.protocol,
 		 dump.best.metric, u ? "; adopted" : "; not through an uplink of ours");
+	/*
+	 * Ours from an earlier run (kill -9, restart): owned from now on, exactly as if
+	 * this run had installed it, so a delete or replace is put back and the next
+	 * policy run changes it only if it wants something else.
+	 */
+	if (u && dump.best.protocol == RTPROT_UPLINKD &&
+	    dump.best.metric == (uint32_t)d->cfg->policy.metric) {
+		def->r = dump.best;
+		def->set = true;
+		snprintf(def->desc, sizeof(def->desc), "%s", what);
+		def_forget_names(def);
+		for (i = 0; i < dump.best.nnh && def->nnames < RT_MAX_UPS; i++)
+			list_for_each_entry(u, &d->uplinks, node)
+				if (u->link.ifindex == dump.best.nh[i].ifindex &&
+				    (def->names[def->nnames] = strdup(u->cfg.name)))
+					def->nnames++;
+	}
 }
 
 struct rule_dump {
@@ -1032,7 +1089,11 @@ int route_init(struct daemon *d)
 	list_init(&rc->ups);
 	loop_timer_init(&rc->reassert, reassert_timer);
 	loop_timer_init(&rc->check, check_timer);
+	rc->rtnl.kinds = RTNL_ROUTE | RTNL_RULE;
+	rc->rtnl.event = route_rtnl_event;
+	rc->rtnl.resync = route_rtnl_resync;
 	d->route = rc;
+	rtnl_listen(d, &rc->rtnl);
 
 	adopt_default(d, AF_INET);
 	adopt_default(d, AF_INET6);
@@ -1052,6 +1113,7 @@ void route_destroy(struct daemon *d, bool clean_exit)
 
 	if (!rc)
 		return;
+	rtnl_unlisten(&rc->rtnl);
 	loop_timer_cancel(&d->loop, &rc->reassert);
 	loop_timer_cancel(&d->loop, &rc->check);
 	list_for_each_entry_safe(e, n, &rc->ups, node) {

@@ -98,6 +98,9 @@ void route_uplink_remove(struct daemon *d, struct uplink *u);
  * Returns 0 or -errno with the kernel's extack text in err. */
 int route_set_default(struct daemon *d, int family, struct uplink *const *ups, size_t n,
 		      char *err, size_t errlen);
+/* Remove the main default route of family that we own (installed or adopted), when
+ * no uplink can carry that family; a route we do not own stays. 0 or -errno. */
+int route_clear_default(struct daemon *d, int family, char *err, size_t errlen);
 /* The uplink the kernel's main default route points at now (adopted at start). */
 struct uplink *route_current_default(struct daemon *d, int family);
 /* Re-send what we installed soon (deferred, debounced): link.c calls it when an

@@ -5,22 +5,25 @@
  * Owns the main-table routes for watched prefixes (bgp.watch route = true).
  * The BGP monitor publishes BUS_STEER "prefix P" with the uplink whose view of
  * P is anomalous (new "avoid") and again when it ends ("clear"); this module
- * keeps, per prefix, the set of uplinks to avoid and installs P through the
- * best other uplink (lowest priority number that is up, else degraded, and
- * routable), replacing the route in place when that choice changes
+ * keeps, per prefix, the set of uplinks to avoid and (from a deferred loop
+ * event, after the request reached every subscriber) installs P through the
+ * best other uplink (policy_rank_prefix: the ranking of the default route,
+ * prefer included), replacing the route in place when that choice changes
  * (make-before-break) and deleting it only when nothing is avoided any more, so
  * P falls back to the default route. It re-decides on every uplink state and
  * active change, and after a netlink resync. Its routes carry RTPROT_UPLINKD
  * and a non-zero prefix length; ones left by an earlier run (kill -9) are
  * removed at start, and all are removed on stop. Called by daemon.c; reads
- * uplinks; talks through nl.c.
+ * uplinks; talks through nl_talk() and listens for resyncs (rtnl.h).
  */
 #include "route_prefix.h"
 #include "bus.h"
 #include "daemon.h"
 #include "health.h"
 #include "log.h"
-#include "nl.h"
+#include "policy.h"
+#include "policy_rank.h"
+#include "rtnl.h"
 #include "route.h"
 #include "uplink.h"
 
@@ -33,6 +36,7 @@
 
 #define RP_MSG_SIZE 1024
 #define RP_MAX_AVOID 8
+#define RP_MAX_UPLINKS 16 /* config.c allows 1..16 */
 
 struct rp_entry {
 	struct list_head node;
@@ -50,6 +54,8 @@ struct rp_entry {
 struct route_prefix {
 	struct daemon *d;
 	struct bus_sub sub;
+	struct loop_event ev; /* re-decide every prefix, after the current delivery */
+	struct rtnl_listener rtnl; /* resync only */
 	struct list_head entries; /* struct rp_entry */
 };
 
@@ -76,20 +82,32 @@ static bool rp_avoided(const struct rp_entry *e, const char *name)
 	return false;
 }
 
-/* The uplink P should use: up beats degraded, then the lower priority number. */
+/* The uplink P should use: the core's prefix ranking (policy_rank.c), with the
+ * uplinks whose view of P is anomalous avoided. */
 static struct uplink *rp_choose(struct daemon *d, const struct rp_entry *e)
 {
-	struct uplink *u, *best = NULL;
+	struct policy_cand c[RP_MAX_UPLINKS];
+	struct uplink *ups[RP_MAX_UPLINKS], *u;
+	bool avoided[RP_MAX_UPLINKS];
+	const char *prefer = policy_prefer_get(d);
+	size_t n = 0;
+	int i;
 
 	list_for_each_entry(u, &d->uplinks, node) {
-		if (u->health.state == HEALTH_DOWN || rp_avoided(e, u->cfg.name) ||
-		    !uplink_routable(u, e->family))
-			continue;
-		if (!best || u->health.state > best->health.state ||
-		    (u->health.state == best->health.state && u->cfg.priority < best->cfg.priority))
-			best = u;
+		if (n == RP_MAX_UPLINKS)
+			break;
+		ups[n] = u;
+		c[n] = (struct policy_cand){
+			.name = u->cfg.name, .state = u->health.state,
+			.settled = u->health.settled, .routable = uplink_routable(u, e->family),
+			.priority = u->cfg.priority, .current = u->active,
+			.preferred = prefer && !strcmp(prefer, u->cfg.name),
+		};
+		avoided[n] = rp_avoided(e, u->cfg.name);
+		n++;
 	}
-	return best;
+	i = policy_rank_prefix(c, n, avoided);
+	return i < 0 ? NULL : ups[i];
 }
 
 static void rp_build(struct daemon *d, const struct rp_entry *e, struct uplink *u,
@@ -196,9 +214,9 @@ static void rp_steer(struct route_prefix *rp, const struct bus_event *ev)
 	struct rp_entry *e;
 	size_t i;
 
-	if (!ev->object || strncmp(ev->object, "prefix ", 7) || !ev->old_state || !ev->new_state)
+	if (ev->steer != BUS_STEER_PREFIX || !ev->target || !ev->old_state || !ev->new_state)
 		return;
-	e = rp_get(rp, ev->object + 7);
+	e = rp_get(rp, ev->target);
 	if (!e)
 		return;
 	if (!strcmp(ev->new_state, "avoid")) {
@@ -213,13 +231,22 @@ static void rp_steer(struct route_prefix *rp, const struct bus_event *ev)
 				break;
 			}
 	}
-	rp_apply(rp->d, e);
+	loop_event_schedule(&rp->d->loop, &rp->ev);
+}
+
+/* Deferred: act after the event that asked for it reached every subscriber. */
+static void rp_ev_cb(struct loop_event *ev)
+{
+	struct route_prefix *rp = container_of(ev, struct route_prefix, ev);
+	struct rp_entry *e;
+
+	list_for_each_entry(e, &rp->entries, node)
+		rp_apply(rp->d, e);
 }
 
 static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 {
 	struct route_prefix *rp = container_of(s, struct route_prefix, sub);
-	struct rp_entry *e;
 
 	switch (ev->type) {
 	case BUS_STEER:
@@ -227,21 +254,22 @@ static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 		break;
 	case BUS_UPLINK_STATE:
 	case BUS_ACTIVE:
-		list_for_each_entry(e, &rp->entries, node)
-			rp_apply(rp->d, e);
+		if (!list_empty(&rp->entries))
+			loop_event_schedule(&rp->d->loop, &rp->ev);
 		break;
 	default:
 		break;
 	}
 }
 
-void route_prefix_resync(struct daemon *d)
+/* Events were lost: our routes may have been deleted meanwhile. */
+static void rp_rtnl_resync(struct rtnl_listener *l)
 {
+	struct route_prefix *rp = container_of(l, struct route_prefix, rtnl);
+	struct daemon *d = rp->d;
 	struct rp_entry *e;
 
-	if (!d->route_prefix)
-		return;
-	list_for_each_entry(e, &d->route_prefix->entries, node) {
+	list_for_each_entry(e, &rp->entries, node) {
 		bool was = e->installed;
 
 		e->installed = false; /* replace unconditionally: it may have been deleted */
@@ -306,10 +334,13 @@ int route_prefix_init(struct daemon *d)
 		return -ENOMEM;
 	rp->d = d;
 	list_init(&rp->entries);
+	loop_event_init(&rp->ev, rp_ev_cb);
 	rp_purge_stale(d, AF_INET);
 	rp_purge_stale(d, AF_INET6);
 	rp->sub.cb = rp_event;
 	bus_subscribe(&d->bus, &rp->sub);
+	rp->rtnl.resync = rp_rtnl_resync;
+	rtnl_listen(d, &rp->rtnl);
 	d->route_prefix = rp;
 	return 0;
 }
@@ -322,6 +353,8 @@ void route_prefix_destroy(struct daemon *d)
 	if (!rp)
 		return;
 	bus_unsubscribe(&rp->sub);
+	rtnl_unlisten(&rp->rtnl);
+	loop_event_cancel(&d->loop, &rp->ev);
 	list_for_each_entry_safe(e, n, &rp->entries, node) {
 		rp_remove(d, e, "uplinkd stops");
 		list_del(&e->node);

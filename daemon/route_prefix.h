@@ -16,7 +16,5 @@ struct daemon;
 int route_prefix_init(struct daemon *d);
 /* Remove every prefix route we installed. */
 void route_prefix_destroy(struct daemon *d);
-/* Install again what we hold (after a netlink overrun, periodically). */
-void route_prefix_resync(struct daemon *d);
 
 #endif

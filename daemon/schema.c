@@ -2,7 +2,7 @@
 /*
  * DOC: schema.c - parse, free, compare and copy structs described by key tables
  *
- * Owns the meaning of struct cfg_key. Called by config.c (parsing), uplink.c
+ * Owns the meaning of struct cfg_key. Called by config.c (parsing), uplinks.c
  * (diff and copy on reload) and plugins (their own key tables). Calls libconfig
  * for values and source lines, and plugin_find() for CFG_PLUGIN keys. Every
  * error says where (file:line), what (the dotted path) and what to do.

@@ -8,9 +8,11 @@
  * by control.c, main.c (SIGUSR1) and the web plugin.
  */
 #include "status.h"
+#include "ct.h"
 #include "daemon.h"
 #include "health.h"
 #include "policy.h"
+#include "policy_flow.h"
 #include "probe.h"
 #include "uplink.h"
 
@@ -164,6 +166,21 @@ static struct json_object *policy_json(struct daemon *d, const char *active)
 	return pol;
 }
 
+/* How long single callbacks held the loop (wall clock and CPU), and the flushes. */
+static struct json_object *loop_json(struct daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "longest_callback_us",
+			       json_object_new_int64((int64_t)(d->loop.cb_max_ns / NSEC_PER_USEC)));
+	json_object_object_add(o, "longest_callback_cpu_us",
+			       json_object_new_int64((int64_t)(d->loop.cb_max_cpu_ns / NSEC_PER_USEC)));
+	json_object_object_add(o, "slow_callbacks", json_object_new_int64((int64_t)d->loop.cb_slow));
+	json_object_object_add(o, "conntrack_flushing", json_object_new_boolean(ct_busy(d)));
+	json_object_object_add(o, "conntrack_flushed", json_object_new_int64((int64_t)ct_flushed(d)));
+	return o;
+}
+
 struct json_object *status_build(struct daemon *d)
 {
 	struct json_object *st = json_object_new_object(), *ups = json_object_new_array();
@@ -190,10 +207,12 @@ struct json_object *status_build(struct daemon *d)
 	json_object_object_add(st, "uptime_s", json_object_new_int64(
 		now > d->started_ms ? (int64_t)((now - d->started_ms) / 1000) : 0));
 	json_object_object_add(st, "policy", policy_json(d, active));
+	json_object_object_add(st, "loop", loop_json(d));
 	json_object_object_add(st, "uplinks", ups);
 	json_object_object_add(st, "tunnels", json_object_new_array());
 	json_object_object_add(bgp, "alerts", json_object_new_array());
 	json_object_object_add(st, "bgp", bgp);
+	policy_flow_status(d, st); /* share_pct, connections, rules[] */
 	daemon_monitors_status(d, st);
 	return st;
 }

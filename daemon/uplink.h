@@ -2,11 +2,12 @@
 /*
  * DOC: uplink.h - one carrier uplink at run time
  *
- * Owns the runtime uplink objects: their config copy, link view (filled by
- * link.c), health (health.c, fed by probe.c) and probe runs. Created, changed
- * and destroyed by diffing configs by name: an unchanged uplink keeps its
- * health windows and hold-down. Changes are published on the bus and trigger
- * a policy run (policy.c), which alone decides what is active.
+ * The runtime uplink object: its config copy, link view (filled by link.c),
+ * health (health.c, fed by probe.c) and probe runs, and the pure helpers
+ * every module may use (uplink.c). Its lifecycle is uplinks.h: created,
+ * changed and destroyed by diffing configs by name; changes are published on
+ * the bus and trigger a policy run (policy.c), which alone decides what is
+ * active.
  */
 #ifndef UPLINKD_UPLINK_H
 #define UPLINKD_UPLINK_H
@@ -41,13 +42,14 @@ struct uplink_link {
 	struct link_quality lq;
 };
 
-/* What changed, for uplink_link_changed(). */
+/* What changed of an uplink's interface (link.c reports, uplinks.c acts). */
 enum {
 	LINK_CHG_CARRIER = 1 << 0,
 	LINK_CHG_IFINDEX = 1 << 1, /* appeared, disappeared or re-created */
 	LINK_CHG_ADDR = 1 << 2,
 	LINK_CHG_GW = 1 << 3,
 	LINK_CHG_QUALITY = 1 << 4,
+	LINK_CHG_UP = 1 << 5, /* came (back) up: the kernel dropped its IPv4 routes */
 };
 
 struct uplink {
@@ -67,6 +69,10 @@ struct uplink {
 	struct loop_timer expiry; /* health timeouts; armed by probe_expiry_arm() */
 	uint64_t probe_phase_ns;  /* the uplink's random probe phase (probe.c); 0: pick one */
 
+	/* health may have changed (old: the state before); set by uplinks.c, called
+	 * by probe.c after every sample that changed something */
+	void (*health_changed)(struct uplink *u, enum health_state old);
+
 	bool active;		 /* carries the main default route (policy.c) */
 	uint64_t state_since_ms; /* wall clock of the last state change */
 	uint64_t active_since_ms;
@@ -84,14 +90,5 @@ bool uplink_routable(const struct uplink *u, int family);
 
 struct uplink *uplink_find(struct daemon *d, const char *name);
 struct uplink *uplink_find_ifname(struct daemon *d, const char *ifname);
-
-/* Create, reconfigure or destroy uplinks so they match cfg (by name). */
-int uplinks_apply(struct daemon *d, const struct config *cfg);
-void uplinks_destroy(struct daemon *d);
-
-/* health.c said the state changed (called by probe.c and link glue). */
-void uplink_health_changed(struct uplink *u, enum health_state old);
-/* link.c saw a change of the uplink's interface (LINK_CHG_* bits). */
-void uplink_link_changed(struct uplink *u, unsigned int what);
 
 #endif

@@ -225,6 +225,48 @@ static void fmt_since(char *buf, size_t len, int64_t ms)
 	strftime(buf, len, now - t < 86400 ? "%H:%M:%S" : "%Y-%m-%d", &tm);
 }
 
+/* Balance mode and per-flow rules: each uplink's share of new connections and the
+ * connections it carries, then each rule's uplink and why. Nothing when not in use. */
+static void print_flows(struct json_object *st, struct json_object *ups)
+{
+	struct json_object *rules, *v;
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < json_object_array_length(ups); i++) {
+		struct json_object *u = json_object_array_get_idx(ups, i);
+
+		any |= json_object_object_get_ex(u, "connections", &v) && v;
+	}
+	if (any) {
+		printf("\n  %-10s %9s %11s\n", "UPLINK", "NEW CONNS", "CONNECTIONS");
+		for (i = 0; i < json_object_array_length(ups); i++) {
+			struct json_object *u = json_object_array_get_idx(ups, i), *c = NULL;
+			char share[16] = "-", conns[24] = "?";
+
+			if (json_object_object_get_ex(u, "share_pct", &v) && v)
+				snprintf(share, sizeof(share), "%d %%", json_object_get_int(v));
+			if (json_object_object_get_ex(u, "connections", &c) && c)
+				snprintf(conns, sizeof(conns), "%lld",
+					 (long long)json_object_get_int64(c));
+			printf("  %-10s %9s %11s\n", str(u, "name") ? str(u, "name") : "?", share,
+			       conns);
+		}
+	}
+	if (!json_object_object_get_ex(st, "rules", &rules) ||
+	    !json_object_is_type(rules, json_type_array) || !json_object_array_length(rules))
+		return;
+	printf("\n  %-12s %-14s %-10s %s\n", "RULE", "ACTION", "UPLINK", "REASON");
+	for (i = 0; i < json_object_array_length(rules); i++) {
+		struct json_object *r = json_object_array_get_idx(rules, i);
+
+		printf("  %-12s %-14s %-10s %s\n", str(r, "name") ? str(r, "name") : "?",
+		       str(r, "action") ? str(r, "action") : "?",
+		       str(r, "uplink") ? str(r, "uplink") : "-",
+		       str(r, "reason") ? str(r, "reason") : "");
+	}
+}
+
 static void print_status(struct json_object *st)
 {
 	struct json_object *ups, *pol, *v;
@@ -267,6 +309,7 @@ static void print_status(struct json_object *st)
 		       active ? c_off() : "", c_on(state), state ? state : "?", c_off(),
 		       active ? "yes" : "no", rtt, loss, jit, since, reason ? reason : "");
 	}
+	print_flows(st, ups);
 }
 
 /* Every uplink's probe targets: sent, answered, RTT and loss over the window, and why

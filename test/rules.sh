@@ -18,9 +18,9 @@ for f in $(find plugins -name '*.[ch]'); do
 done | grep . && fail=1
 
 # 2. Only the netlink rooms speak libmnl, libnftnl or rtnetlink directly.
-allowed='^daemon/(nl|link|route(_[a-z]+)?|ct|nft)\.[ch]$'
+allowed='^daemon/(nl|rtnl|link|route(_[a-z]+)?|ct|nft)\.[ch]$'
 for f in $(grep -rlE '#include <(libmnl/|libnftnl/|linux/rtnetlink\.h)' daemon plugins 2>/dev/null); do
-	[[ "$f" =~ $allowed ]] || bad "$f includes libmnl/libnftnl/rtnetlink; only nl.c, link.c, route*.c, ct.c and nft.c may"
+	[[ "$f" =~ $allowed ]] || bad "$f includes libmnl/libnftnl/rtnetlink; only nl.c, rtnl.c, link.c, route*.c, ct.c and nft.c may"
 done
 
 # 3. Kconfig decides which files are compiled, never which lines.
@@ -77,6 +77,47 @@ grep -nE '\bskip\(\)' test/unit/*.c && bad "cmocka skip() above: a unit test tha
 # check may not compare a duration or a rate; deadlines are generous wait_for timeouts.
 grep -nE 'max_gap\.start_ms|rtt_ms *[<>]|\.received *> *[0-9]{3,}|elapsed_ms|_ms *(<|<=) *[0-9]' \
 	test/lab/t_*.sh | grep . && bad "wall-clock assertion above: measure it in test/bench, assert behaviour here"
+
+# 10. The core's modules form no cycle: module A (daemon/A.c and A.h) depends on B when
+#    either includes "B.h". Only the bring-up code that assembles the daemon (daemon.c,
+#    main.c) may depend on everything. A cycle means a sensor calls an actuator or two
+#    rooms own one job: report through a callback or a listener instead.
+edges=$(for f in daemon/*.c daemon/*.h; do
+	a=${f##*/}; a=${a%.*}
+	case $a in daemon | main | uplinkctl*) continue ;; esac
+	grep -oE '^#include "[a-z_0-9]+\.h"' "$f" | sed -E 's/.*"(.*)\.h"/\1/' | while read -r b; do
+		[ -e "daemon/$b.h" ] && [ "$b" != "$a" ] && [ "$b" != daemon ] && echo "$a $b"
+	done
+	echo "$a $a"	# every module is a node, with or without edges
+done | sort -u)
+if ! cycle=$(echo "$edges" | tsort 2>&1 >/dev/null | grep -v 'input contains a loop' | sed 's/^tsort: //'); then
+	: # tsort prints nothing on stderr when the graph has no cycle
+fi
+[ -z "$cycle" ] || bad "the daemon's modules include each other in a cycle: $(echo $cycle | tr ' ' ' ')"
+
+# 11. DOC comments stay true: every file a module's DOC names as its caller ("Called by
+#    policy.c, ...") includes the module's header, directly or through one of its own.
+for f in daemon/*.c; do
+	m=${f##*/}; m=${m%.c}
+	[ -e "daemon/$m.h" ] || continue
+	callers=$(awk '/^\/\*/{p=1} p{print} /\*\//{if(p) exit}' "$f" | sed 's/^ \* \{0,1\}//' | tr '\n' ' ' |
+		perl -ne 'while (/(?:called|used) by (.*?)(?:\.\s+[A-Z(]|\.\s*\/?\s*$)/gi) { print "$1\n" }' |
+		grep -oE '[a-z_0-9]+\.c' | sort -u)
+	for c in $callers; do
+		[ "$c" != "$m.c" ] || continue
+		path=$(ls daemon/"$c" plugins/*/"$c" 2>/dev/null | head -1)
+		if [ -z "$path" ]; then
+			bad "$f: its DOC names $c as a caller; there is no such file (update the DOC)"
+			continue
+		fi
+		grep -q "#include \"$m.h\"" "$path" && continue
+		via=no
+		for h in $(grep -oE '^#include "[a-z_0-9]+\.h"' "$path" | sed -E 's/.*"(.*)"/\1/'); do
+			[ -e "daemon/$h" ] && grep -q "#include \"$m.h\"" "daemon/$h" && via=yes
+		done
+		[ $via = yes ] || bad "$f: its DOC names $c as a caller, but $path does not include $m.h (update the DOC)"
+	done
+done
 
 [ $fail -eq 0 ] && echo "rules: all code rules hold"
 exit $fail

@@ -34,6 +34,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,34 +558,37 @@ static void on_alert(void *ctx, const struct watch_alert *a, const char *what,
 						     .reason = reason });
 }
 
-static void steer_publish(struct bgpmon *m, const char *obj, const struct watch_steer *s,
-			  bool avoid, const char *why, uint64_t now_ms)
+static void steer_publish(struct bgpmon *m, enum bus_steer kind, const char *target,
+			  const struct watch_steer *s, bool avoid, const char *why,
+			  uint64_t now_ms)
 {
+	char obj[WATCH_NAME_MAX + 72];
+
+	snprintf(obj, sizeof(obj), "%s %s", kind == BUS_STEER_TUNNEL ? "tunnel" : "prefix",
+		 target);
 	log_notice("bgp: %s: %s %s: %s", obj, avoid ? "avoid" : "no longer avoid", s->uplink, why);
 	bus_publish(&m->d->bus, &(struct bus_event){ .type = BUS_STEER,
 						     .ts_ms = m->replay ? now_ms : 0,
 						     .object = obj, .old_state = s->uplink,
 						     .new_state = avoid ? "avoid" : "clear",
-						     .reason = why });
+						     .reason = why, .steer = kind,
+						     .target = target });
 }
 
-/* BUS_STEER: "tunnel NAME" for the IPsec monitor, "prefix P" for route_prefix.c (route = true) */
+/* BUS_STEER: a tunnel for the IPsec monitor, a prefix for route_prefix.c (route = true) */
 static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
 		     uint64_t now_ms)
 {
 	struct bgpmon *m = ctx;
-	char obj[WATCH_NAME_MAX + 72], pfx[64], why[640];
+	char pfx[64], why[640];
 
 	snprintf(why, sizeof(why), "%s%s%s", reason, avoid ? "; use " : "",
 		 avoid ? s->via : "");
-	if (s->tunnel[0]) {
-		snprintf(obj, sizeof(obj), "tunnel %s", s->tunnel);
-		steer_publish(m, obj, s, avoid, why, now_ms);
-	}
+	if (s->tunnel[0])
+		steer_publish(m, BUS_STEER_TUNNEL, s->tunnel, s, avoid, why, now_ms);
 	if (s->route) {
 		bgp_prefix_format(&s->prefix, pfx, sizeof(pfx));
-		snprintf(obj, sizeof(obj), "prefix %s", pfx);
-		steer_publish(m, obj, s, avoid, why, now_ms);
+		steer_publish(m, BUS_STEER_PREFIX, pfx, s, avoid, why, now_ms);
 	}
 }
 
@@ -626,6 +632,17 @@ static const struct station_ops station_ops = { .uplink_of = uplink_of, .note = 
 
 /* ---- BMP sessions ---- */
 
+/* A session's views, routes and buffers are freed when it closes: after a flood that is
+ * megabytes in the middle of the heap, which glibc keeps (RSS stays at the flood's peak) unless
+ * asked to give the free pages back. The soak's RSS drift found it. musl has no malloc_trim
+ * and returns what it can by itself. */
+static void heap_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static void conn_close(struct bmp_conn *c, const char *why)
 {
 	struct bgpmon *m = c->m;
@@ -637,6 +654,7 @@ static void conn_close(struct bmp_conn *c, const char *why)
 	list_del(&c->node);
 	m->nconns--;
 	free(c);
+	heap_trim();
 }
 
 static void conn_cb(struct loop_fd *f, uint32_t events)

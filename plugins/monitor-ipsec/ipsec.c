@@ -16,10 +16,11 @@
  * other paths. If the new path does not come up within connect_timeout_s it
  * is held down and the next path is tried; the old SA is left alone meanwhile.
  *
- * Path preference: eligible paths (uplink present with an IPv4 address, not
- * down, not avoided by a BUS_STEER, not held down) are ranked: not degraded
- * first, then the uplink carrying the default route (tunnels follow BUS_ACTIVE),
- * then the order of the tunnel's uplinks and remotes. A path is held down for
+ * Path preference is the core's (policy_rank_paths): eligible paths (uplink
+ * present with an IPv4 address, not down, not avoided by a BUS_STEER, not
+ * held down) are ranked up before degraded, the operator's prefer, then the
+ * uplink carrying the default route (tunnels follow BUS_ACTIVE), then
+ * priority, then the order of the tunnel's uplinks and remotes. A path is held down for
  * hold_down_s after it failed (ESP stall: every path of that uplink; connect
  * timeout: that pair), doubling for repeated failures up to 8x; when it ends,
  * the tunnel returns to the preferred path.
@@ -30,7 +31,7 @@
  * held down, so a restart is no failover.
  *
  * Publishes BUS_TUNNEL (state changes and moves, with reasons); obeys
- * BUS_STEER ("tunnel NAME", avoid|clear the uplink in old_state); follows
+ * BUS_STEER (BUS_STEER_TUNNEL, avoid|clear the uplink in old_state); follows
  * BUS_ACTIVE and BUS_UPLINK_STATE. Fills status "tunnels".
  */
 #include "daemon.h"
@@ -41,6 +42,8 @@
 #include "ipsec_sa.h"
 #include "log.h"
 #include "plugin.h"
+#include "policy.h"
+#include "policy_rank.h"
 #include "uplink.h"
 #include "vici_client.h"
 
@@ -183,6 +186,7 @@ struct tunnel {
 	int cur_u, cur_r;		/* path in use or being brought up; -1: none */
 	char cur_local[IPSEC_ADDR_MAX];
 	bool connecting;
+	bool handover;	/* connecting moves away from a path that still works (a move back) */
 	bool mobike_wait;		/* waiting for charon to move the IKE_SA itself */
 	uint64_t deadline_ns;
 	uint64_t up_since_ns;		/* on the current path */
@@ -474,32 +478,39 @@ static void mark_bad(struct tunnel *t, int u, int r, const char *why)
 		   why);
 }
 
-/* Pick the best eligible path; false if none. */
+/* The best eligible path, as the core ranks a tunnel's paths (policy_rank_paths:
+ * state, prefer, the default route's uplink, priority, then the configured
+ * order); held-down and avoided paths are not eligible. False if none. */
 static bool choose(struct tunnel *t, int *bu, int *br)
 {
+	struct policy_cand c[MAX_UPL];
+	struct policy_path p[MAX_UPL * MAX_REM];
+	size_t order[MAX_UPL * MAX_REM], u, r, np = 0;
+	const char *prefer = policy_prefer_get(t->ip->d);
 	uint64_t now = now_ns(t->ip);
-	long best = -1, score;
-	size_t u, r;
 
 	for (u = 0; u < t->nupl; u++) {
 		struct uplink *up = path_uplink(t, (int)u);
 
-		if (!up || !up->link.has_addr4 || up->health.state == HEALTH_DOWN ||
-		    !uplink_routable(up, AF_INET) || t->avoid[u])
-			continue;
-		for (r = 0; r < t->c.remotes.n; r++) {
-			if (t->bad_until[u][r] > now)
-				continue;
-			score = (up->health.state == HEALTH_DEGRADED ? 1000000L : 0) +
-				(up->active ? 0 : 10000L) + (long)(u * 100 + r);
-			if (best < 0 || score < best) {
-				best = score;
-				*bu = (int)u;
-				*br = (int)r;
-			}
-		}
+		c[u] = (struct policy_cand){ .name = t->unames[u], .state = HEALTH_DOWN };
+		if (up)
+			c[u] = (struct policy_cand){
+				.name = t->unames[u], .state = up->health.state,
+				.settled = up->health.settled,
+				.routable = up->link.has_addr4 && uplink_routable(up, AF_INET),
+				.priority = up->cfg.priority, .current = up->active,
+				.preferred = prefer && !strcmp(prefer, up->cfg.name),
+			};
+		for (r = 0; r < t->c.remotes.n && np < ARRAY_SIZE(p); r++)
+			p[np++] = (struct policy_path){ .cand = u, .remote = (int)r,
+							.held_down = t->bad_until[u][r] > now,
+							.avoided = t->avoid[u] };
 	}
-	return best >= 0;
+	if (!policy_rank_paths(c, t->nupl, p, np, order))
+		return false;
+	*bu = (int)p[order[0]].cand;
+	*br = p[order[0]].remote;
+	return true;
 }
 
 static void switch_to(struct tunnel *t, int u, int r, const char *why)
@@ -510,6 +521,11 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 
 	if (!uplink_addr(path_uplink(t, u), local, sizeof(local)))
 		return;
+	/* make-before-break: the old path still works (its uplink up, not held down
+	 * or avoided, the tunnel up), so the hand-over is no outage */
+	t->handover = old_u >= 0 && t->h.state == HEALTH_UP && path_uplink(t, old_u) &&
+		      path_uplink(t, old_u)->health.state == HEALTH_UP && !t->avoid[old_u] &&
+		      (old_r < 0 || t->bad_until[old_u][old_r] <= now_ns(t->ip));
 	if (old_u >= 0 && (old_u != u || old_r != r)) {
 		snprintf(t->move_why, sizeof(t->move_why), "%s/%s -> %s/%s: %s",
 			 path_uname(t, old_u), path_remote(t, old_r), path_uname(t, u),
@@ -718,6 +734,16 @@ static void judge(struct tunnel *t)
 	} else {
 		snprintf(t->serving_via, sizeof(t->serving_via), "%s", path_uname(t, t->cur_u));
 	}
+	/*
+	 * Make-before-break: while a new path connects away from one that still
+	 * worked (until its deadline, when tunnel_steer gives up on it), a poll
+	 * without a working SA is the hand-over (the far end's unique=replace drops
+	 * the old IKE_SA as the new one authenticates; list-sas skips the new one
+	 * while it is busy), not an outage. A move away from a failed path, or a
+	 * tunnel that was not up, stays judged.
+	 */
+	if (t->connecting && t->handover && !(s && sa_ok(s)) && t->h.state != HEALTH_DOWN)
+		return;
 	if (tunnel_health_poll(&t->h, s, t->serving_via, now_ns(t->ip)))
 		state_changed(t, old);
 }
@@ -886,13 +912,13 @@ static void bus_cb(struct bus_sub *s, const struct bus_event *ev)
 		loop_event_schedule(&ip->d->loop, &ip->steer_ev);
 		break;
 	case BUS_STEER:
-		if (!ev->object || strncmp(ev->object, "tunnel ", 7) != 0 || !ev->old_state ||
+		if (ev->steer != BUS_STEER_TUNNEL || !ev->target || !ev->old_state ||
 		    !ev->new_state)
 			break;
 		for (i = 0; i < ip->nt; i++) {
 			struct tunnel *t = ip->t[i];
 
-			if (strcmp(t->c.name, ev->object + 7) != 0)
+			if (strcmp(t->c.name, ev->target) != 0)
 				continue;
 			for (u = 0; u < t->nupl; u++)
 				if (strcmp(t->unames[u], ev->old_state) == 0) {

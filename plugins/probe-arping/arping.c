@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "plugin.h"
+#include "schema.h"
 #include "probe.h"
 
 #include <arpa/inet.h>

@@ -65,6 +65,43 @@ static void gauge(FILE *f, const struct web_metrics *m, const char *name, const 
 	}
 }
 
+/* Balance mode and per-flow rules: only while the inet uplinkd table is in place. */
+static void flows(FILE *f, const struct web_metrics *m)
+{
+	struct json_object *r, *v;
+	size_t i, n;
+	bool any = false;
+
+	for (i = 0; i < m->n; i++)
+		any |= m->u[i].flows;
+	if (any) {
+		gauge(f, m, "uplinkd_uplink_new_connection_share_ratio",
+		      "Share of new connections balance mode gives the uplink (0 to 1).",
+		      offsetof(struct web_metric_uplink, share_ratio), 1);
+		gauge(f, m, "uplinkd_uplink_connections",
+		      "Connections (conntrack entries) marked for the uplink now.",
+		      offsetof(struct web_metric_uplink, connections), 1);
+	}
+	n = m->rules && json_object_is_type(m->rules, json_type_array) ?
+		    json_object_array_length(m->rules) : 0;
+	if (!n)
+		return;
+	head(f, "uplinkd_rule_info", "gauge",
+	     "1 for each per-flow rule, labelled with its action and the uplink it uses now "
+	     "(\"\" when spread or none is usable).");
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(m->rules, i);
+		fputs("uplinkd_rule_info{rule=\"", f);
+		put_label(f, json_object_object_get_ex(r, "name", &v) ? json_object_get_string(v) : "");
+		fputs("\",action=\"", f);
+		put_label(f, json_object_object_get_ex(r, "action", &v) ? json_object_get_string(v) : "");
+		fputs("\",uplink=\"", f);
+		put_label(f, json_object_object_get_ex(r, "uplink", &v) && v ?
+				     json_object_get_string(v) : "");
+		fputs("\"} 1\n", f);
+	}
+}
+
 static void target_sample(FILE *f, const char *name, const struct web_metric_target *t, double v)
 {
 	fprintf(f, "%s{uplink=\"", name);
@@ -425,6 +462,7 @@ char *web_metrics_format(const struct web_metrics *m, size_t *len)
 	for (i = 0; i < m->n; i++)
 		sample(f, "uplinkd_uplink_switches_total", &m->u[i], (double)m->u[i].switches);
 
+	flows(f, m);
 	targets(f, m);
 
 	head(f, "uplinkd_policy_switches_total", "counter",

@@ -25,6 +25,9 @@ struct web_metric_uplink {
 	double jitter_ms; /* < 0: unknown */
 	uint64_t switches;
 	uint64_t since_ms; /* wall clock of the last state change; 0: unknown */
+	bool flows;	   /* the inet uplinkd table is in place: the two below are known */
+	double share_ratio; /* of new connections it takes (0 to 1); < 0: not balancing */
+	double connections; /* conntrack entries marked for it; < 0: unknown */
 };
 
 /* One probe target of an uplink. */
@@ -55,6 +58,7 @@ struct web_metrics {
 	 * numeric counters}, bgp.alerts[] {id, prefix, type, peer, uplink, acked} */
 	struct json_object *tunnels;
 	struct json_object *alerts;
+	struct json_object *rules; /* rules[] {name, action, uplink} (may be NULL) */
 };
 
 /* The exposition as a malloc'd string (*len bytes, NUL-terminated); NULL on ENOMEM. */

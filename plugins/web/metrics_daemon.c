@@ -95,6 +95,24 @@ static void fill_targets(const struct uplink *u, struct web_metric_target *t, si
 	}
 }
 
+/* share_pct and connections of the status object's uplinks[] (policy_flow.c adds them). */
+static void flows_fill(struct json_object *st, struct web_metric_uplink *mu, size_t n)
+{
+	struct json_object *ups, *u, *v;
+	size_t i;
+
+	if (!json_object_object_get_ex(st, "uplinks", &ups))
+		return;
+	for (i = 0; i < n && i < json_object_array_length(ups); i++) {
+		u = json_object_array_get_idx(ups, i);
+		mu[i].share_ratio = json_object_object_get_ex(u, "share_pct", &v) && v ?
+					    json_object_get_int(v) / 100.0 : -1;
+		mu[i].connections = json_object_object_get_ex(u, "connections", &v) && v ?
+					    (double)json_object_get_int64(v) : -1;
+		mu[i].flows = mu[i].share_ratio >= 0 || mu[i].connections >= 0;
+	}
+}
+
 char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c, size_t *len)
 {
 	struct web_metrics m = {
@@ -152,6 +170,8 @@ char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c,
 	if (json_object_object_get_ex(st, "version", &ver))
 		m.version = json_object_get_string(ver);
 	json_object_object_get_ex(st, "tunnels", &m.tunnels);
+	json_object_object_get_ex(st, "rules", &m.rules);
+	flows_fill(st, mu, m.n);
 	if (json_object_object_get_ex(st, "bgp", &bgp))
 		json_object_object_get_ex(bgp, "alerts", &m.alerts);
 	body = web_metrics_format(&m, len);

@@ -127,6 +127,8 @@ parse=$("$TOOLS/parse_bench" "$TMPD/bench.conf")
 pj() { echo "$parse" | jq -r ".$1"; }
 
 kernel=$(uname -r)
+# the soak section (## Soak ...) is written by hand from a `make soak` run: keep it
+soak=$(sed -n '/^## Soak/,$p' "$OUT" 2>/dev/null || :)
 {
 	echo "# uplinkd benchmark results"
 	echo
@@ -158,6 +160,7 @@ kernel=$(uname -r)
 	echo
 	echo "For reference: the same kind of lab with dpinger at pfSense's defaults driving the"
 	echo "route swap measured a 14.6 s outage for a blackhole (../shared/notes)."
+	[ -z "$soak" ] || printf '\n%s\n' "$soak"
 } >"$OUT"
 cat "$OUT"
 

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/site.sh"
 need_uplinkd
 need_cmd swanctl /usr/sbin/charon-systemd pki
-plan 13
+plan 14
 lab_up
 site_up
 charon_start rtr rtr
@@ -51,8 +51,13 @@ fault isp1 blackhole
 check "isp1 blackhole: the default route moves to wan2" wait_for 20 default_is wan2
 check "the tunnel follows the default route to isp2" wait_for 20 tunnel_on hq isp2 $SITE_B
 check "LAN host reaches the site's LAN over isp2" lan_to_site
+tunnel_downs() { events_json | jq '[.[] | select(.type == "tunnel" and .new == "down")] | length'; }
+downs=$(tunnel_downs)
 fault isp1 clear
 check "isp1 back: after the uplink's hold-down route and tunnel return to isp1" \
 	wait_for 60 eval 'default_is wan1 && tunnel_on hq isp1 $SITE_B'
+# the old SA carries traffic until the new one is up: a move back is no outage
+check "the move back journals no tunnel down" eval '[ "$(tunnel_downs)" -eq "$downs" ]'
+events_json | jq -r '.[] | select(.type == "tunnel") | "# \(.ts_ms) \(.old) -> \(.new): \(.reason)"' | tail -6
 stop_uplinkd && rc=0 || rc=$?
 check "uplinkd exits cleanly (exit $rc)" eval '[ $rc -eq 0 ]'

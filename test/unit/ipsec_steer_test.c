@@ -50,6 +50,12 @@ bool uplink_routable(const struct uplink *u, int family)
 	return u->link.ifindex > 0;
 }
 
+const char *policy_prefer_get(const struct daemon *d)
+{
+	(void)d;
+	return NULL; /* automatic choice */
+}
+
 /* ---- the fake charon ---- */
 
 struct sa {
@@ -318,7 +324,8 @@ static const char *status_uplink(struct fx *f, char *buf, size_t len)
 static void steer(struct fx *f, const char *what)
 {
 	struct bus_event ev = {
-		.type = BUS_STEER, .object = "tunnel hq", .old_state = "isp1", .new_state = what,
+		.type = BUS_STEER, .steer = BUS_STEER_TUNNEL, .target = "hq",
+		.object = "tunnel hq", .old_state = "isp1", .new_state = what,
 		.reason = "hijack of 203.0.113.0/24 seen on isp1",
 	};
 

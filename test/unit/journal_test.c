@@ -372,6 +372,56 @@ static void test_history_kept(void **state)
 	json_object_put(a);
 }
 
+/* A reload storm (every SIGHUP is a config entry) does not push the uplink history out
+ * either: config entries go before uplink, active, tunnel and steer entries, and after the
+ * monitor chatter. The soak found it: SIGHUP storms emptied the ring of uplink events. */
+static void test_reload_storm(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *a, *e, *v;
+	size_t n, i, uplinks, configs, alerts;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (k == 0) {
+			assert_int_equal(journal_init(&f->d), 0);
+			publish(&f->d, 1);
+			publish(&f->d, 2);
+			alert_event(&f->d, 1);
+			for (i = 0; i < 50; i++) {
+				bus_publish(&f->d.bus, &(struct bus_event){
+					.type = BUS_CONFIG, .ts_ms = 3000 + i, .object = "uplinkd.conf",
+					.new_state = "loaded", .reason = "configuration reloaded" });
+				settle(f);
+			}
+			publish(&f->d, 3);
+			alert_event(&f->d, 2);	/* the newest chatter goes before any config entry */
+			settle(f);
+		} else {	/* and the same after a restart reads the file back */
+			journal_destroy(&f->d);
+			assert_int_equal(journal_init(&f->d), 0);
+		}
+		a = journal_last(&f->d, 100);
+		n = json_object_array_length(a);
+		assert_int_equal(n, 10);
+		uplinks = configs = alerts = 0;
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(a, i);
+			assert_true(json_object_object_get_ex(e, "type", &v));
+			uplinks += strcmp(json_object_get_string(v), "uplink") == 0;
+			configs += strcmp(json_object_get_string(v), "config") == 0;
+			alerts += strcmp(json_object_get_string(v), "alert") == 0;
+		}
+		assert_int_equal(uplinks, 3);
+		assert_int_equal(alerts, 1);
+		assert_int_equal(configs, 6);
+		assert_string_equal(entry_reason(a, 0), "event 1");
+		assert_string_equal(entry_reason(a, 1), "event 2");
+		assert_string_equal(entry_reason(a, 8), "event 3");
+		json_object_put(a);
+	}
+}
+
 /* A symbolic link where the journal should be is neither followed nor written through. */
 static void test_symlink_refused(void **state)
 {
@@ -495,6 +545,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkdir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_storm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_dir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_lines, setup, teardown),

@@ -29,6 +29,7 @@
 
 extern int probe_stub_changes;
 extern enum health_state probe_stub_old, probe_stub_new;
+void probe_stub_health_changed(struct uplink *u, enum health_state old);
 
 static uint64_t fake_now;
 
@@ -114,6 +115,7 @@ static int setup(void **state)
 	f->u.cfg.name = "isp1";
 	f->u.cfg.interface = "wan1";
 	f->u.mark = 101;
+	f->u.health_changed = probe_stub_health_changed;
 	loop_timer_init(&f->u.expiry, NULL);
 	assert_int_equal(health_init(&f->u.health, &hp, 2, names, fake_now), 0);
 	f->targets[0] = "192.0.2.1";

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Stubs for the netlink rooms' unit tests (route, link, ct): the uplink.c
- * functions route.c and link.c call. The builders and parsers under test never
+ * helpers route.c and link.c call. The builders and parsers under test never
  * reach them; they only have to link.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "daemon.h"
-#include "route_prefix.h"
 #include "uplink.h"
 
 bool uplink_gateway4(const struct uplink *u, struct in_addr *gw)
@@ -50,15 +49,4 @@ struct uplink *uplink_find(struct daemon *d, const char *name)
 		if (!strcmp(u->cfg.name, name))
 			return u;
 	return NULL;
-}
-
-void uplink_link_changed(struct uplink *u, unsigned int what)
-{
-	(void)u;
-	(void)what;
-}
-
-void route_prefix_resync(struct daemon *d)
-{
-	(void)d;
 }

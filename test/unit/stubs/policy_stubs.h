@@ -12,6 +12,7 @@ struct policy_stubs {
 	struct uplink *route_ups[8];
 	size_t route_n;
 	struct uplink *current; /* route_current_default() */
+	int clear6_calls;	/* route_clear_default(AF_INET6) */
 	int ct_calls;
 	const struct uplink *ct_last;
 };

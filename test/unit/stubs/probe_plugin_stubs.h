@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "plugin.h"
+#include "schema.h"
 #include "probe.h"
 
 #define STUB_REPLIES_MAX 64

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Stubs for probe_test: uplink_health_changed() (uplink.c) only records calls;
+ * Stubs for probe_test: probe_stub_health_changed() (set as the uplink's
+ * health_changed) only records calls;
  * uplink_gateway4() gives the configured gateway, as uplink.c does.
  */
 #include "uplink.h"
@@ -10,7 +11,7 @@
 int probe_stub_changes;
 enum health_state probe_stub_old, probe_stub_new;
 
-void uplink_health_changed(struct uplink *u, enum health_state old)
+void probe_stub_health_changed(struct uplink *u, enum health_state old)
 {
 	probe_stub_changes++;
 	probe_stub_old = old;

@@ -1,0 +1,2 @@
+unit-tests += config_rules
+config_rules-src := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c

@@ -1,0 +1,2 @@
+unit-tests += loop
+loop-src := daemon/loop.c daemon/log.c daemon/probe_io.c

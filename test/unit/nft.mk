@@ -1,0 +1,2 @@
+unit-tests += nft
+nft-src := daemon/nft.c daemon/loop.c daemon/log.c

@@ -1,0 +1,2 @@
+unit-tests += policy_rank
+policy_rank-src := daemon/policy_rank.c
