@@ -12,6 +12,7 @@
 #   make image BOARD=qemu-x86_64   firmware image from Debian packages -> build/image/BOARD/
 #   make qemu        boot the qemu-x86_64 image wired into a lab network (interactive)
 #   make check-image the image lab: the booted image is the router (test/image/)
+#   make check-arm64 the arm64 board (nanopi-r4s), cross-built, boots under qemu-system-aarch64
 #   make check-boards  every board builds and its default uplinkd.conf passes uplinkd -t
 #   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
 #   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
@@ -69,7 +70,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
 	check check-build unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
-	image qemu check-image check-boards check-recipes
+	image qemu check-image check-boards check-recipes check-arm64 deps-arm64
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
 
@@ -216,6 +217,7 @@ check: deps
 	$(MAKE) selftest
 	$(MAKE) lab
 	$(MAKE) check-image
+	$(MAKE) check-arm64
 	$(MAKE) soak SOAK_MINUTES=2 SOAK_SEED=$(CHECK_SOAK_SEED)
 
 # The build matrix: a disabled plugin cannot rot.
@@ -262,15 +264,20 @@ bench: deps
 
 # ---- boards, firmware image, image lab ------------------------------------------
 # Each board is built in build/board/BOARD with its own defconfig; the image of a board
-# packs that build (board/common/mkimage.sh). The arm64 board cross-builds (CROSS=1).
+# packs that build (board/common/mkimage.sh). A board whose image.conf says ARCH=arm64
+# cross-builds with Debian's aarch64-linux-gnu-gcc and the :arm64 -dev packages (deps-arm64);
+# its image takes Debian's arm64 kernel and userland (apt-get download, never installed).
 
 BOARDS := $(notdir $(patsubst %/defconfig,%,$(wildcard board/*/defconfig)))
 IMAGE_BOARD = $(if $(filter lab,$(BOARD)),qemu-x86_64,$(BOARD))
 
+board-arch = $(shell sed -n 's/^ARCH=//p' board/$(1)/image.conf 2>/dev/null)
+board-cc = $(if $(filter arm64,$(call board-arch,$(1))),CC=aarch64-linux-gnu-gcc)
+
 board-build-%: deps-kconfig
 	@mkdir -p build/board/$*
 	$(MAKE) BUILD=build/board/$* BOARD=$* defconfig >/dev/null
-	$(MAKE) BUILD=build/board/$* BOARD=$* all
+	$(MAKE) BUILD=build/board/$* BOARD=$* $(call board-cc,$*) all
 
 deps-kconfig:
 	@test -n "$(KCONFIGLIB)" || $(MAKE) deps
@@ -299,6 +306,11 @@ qemu: image
 check-image: image
 	$(MAKE) tools
 	test/image/t_image.sh build/image/qemu-x86_64
+
+# the arm64 board's image boots under qemu-system-aarch64 (TCG) until uplinkd answers status
+check-arm64: deps
+	$(MAKE) image BOARD=nanopi-r4s
+	test/image/t_arm64.sh build/image/nanopi-r4s
 # ---- install and the Debian package -------------------------------------------
 # `make install` (PREFIX=/usr/local, DESTDIR for staging): the daemon, the CLI, the systemd
 # unit, the README and an example configuration; an existing configuration is never
@@ -341,7 +353,12 @@ DEB_PKGS := build-essential clang libclang-rt-14-dev pkg-config python3-kconfigl
 	strongswan-swanctl charon-systemd libcharon-extra-plugins \
 	libstrongswan-standard-plugins strongswan-pki gobgpd python3-exabgp \
 	chromium wrk \
-	qemu-system-x86 qemu-system-arm busybox-static cpio kmod
+	qemu-system-x86 qemu-system-arm busybox-static cpio kmod dpkg-dev
+
+# the arm64 board's cross build: the cross compiler and the -dev packages of the libraries
+# uplinkd links, for arm64 (dpkg --add-architecture arm64; Debian's multiarch)
+ARM64_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross libmnl-dev:arm64 libnftnl-dev:arm64 libconfig-dev:arm64 \
+	libjson-c-dev:arm64 libcap-ng-dev:arm64 libmicrohttpd-dev:arm64 libcrypt-dev:arm64
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -354,7 +371,19 @@ deps:
 	@# npm: Debian's package, unless a nodejs that carries its own npm is there already
 	@command -v npm >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	$(MAKE) deps-arm64
 	$(MAKE) web-deps
+
+deps-arm64:
+	@dpkg --print-foreign-architectures | grep -qx arm64 || { echo "deps: dpkg --add-architecture arm64"; \
+		dpkg --add-architecture arm64 && apt-get update -qq; }
+	@missing=$$(for p in $(ARM64_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 # The browser test's driver (test/web/package.json pins playwright-core) in build/web;
 # Chromium itself is Debian's (DEB_PKGS). Without npm or the registry this fails: the
