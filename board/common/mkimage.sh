@@ -210,7 +210,7 @@ cp "$BDIR/modules" "$STAGE/etc/modules"
 
 # ---- the overlay and the board ----
 cp -a "$ROOT/rootfs/." "$STAGE/"
-rm -rf "$STAGE/etc/systemd"	# the systemd unit is for Debian installs, not BusyBox
+rm -rf "$STAGE/etc/systemd"	# BusyBox init: nothing of systemd (its unit is packaging/uplinkd.service)
 [ -d "$BDIR/overlay" ] && cp -a "$BDIR/overlay/." "$STAGE/"
 [ -f "$BDIR/inittab" ] && cat "$BDIR/inittab" >>"$STAGE/etc/inittab"
 mkdir -p "$STAGE/etc/uplinkd"

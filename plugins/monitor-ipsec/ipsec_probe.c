@@ -33,6 +33,11 @@ static uint16_t csum(const uint8_t *p, size_t len)
 	return (uint16_t)~s;
 }
 
+uint16_t ipsec_probe_id(uint16_t base, uint16_t seq)
+{
+	return (uint16_t)(base + seq);
+}
+
 size_t ipsec_probe_build(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq)
 {
 	uint16_t c;
@@ -87,7 +92,8 @@ static void probe_fd_cb(struct loop_fd *f, uint32_t ev)
 			continue;
 		if (n <= 0)
 			return;
-		if (p->outstanding && ipsec_probe_match(buf, (size_t)n, p->dst, p->id, p->seq)) {
+		if (p->outstanding && ipsec_probe_match(buf, (size_t)n, p->dst,
+							 ipsec_probe_id(p->id, p->seq), p->seq)) {
 			p->outstanding = false;
 			p->answered++;
 			p->result(p, true);
@@ -153,7 +159,7 @@ void ipsec_probe_send(struct ipsec_probe *p)
 		p->result(p, false);
 	}
 	p->seq++;
-	len = ipsec_probe_build(buf, sizeof(buf), p->id, p->seq);
+	len = ipsec_probe_build(buf, sizeof(buf), ipsec_probe_id(p->id, p->seq), p->seq);
 	if (sendto(p->fd.fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 	    errno != EAGAIN)
 		log_debug("ipsec: probe to %s: %s", inet_ntoa(p->dst), strerror(errno));

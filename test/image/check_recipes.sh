@@ -39,16 +39,22 @@ t "rootfs: the BusyBox init scripts and the LED hook pass shellcheck" \
 	shellcheck -s sh "$ROOT"/rootfs/etc/init.d/* "$ROOT"/rootfs/etc/uplinkd/hooks.d/* \
 		"$ROOT"/board/qemu-x86_64/overlay/sbin/guest-agent
 t "rootfs: nftables.conf is valid nft" nft -c -f "$ROOT/rootfs/etc/nftables.conf"
-t "rootfs: the systemd unit keeps no_new_privs and the capability bound" eval '
-	u=$ROOT/rootfs/etc/systemd/system/uplinkd.service
-	grep -q "^NoNewPrivileges=yes" $u && grep -q "^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW" $u'
+# the one systemd unit (make install, the .deb, Buildroot), as the Buildroot recipe renders it
+udir=$(mktemp -d)
+unit=$udir/uplinkd.service
+grep -q "packaging/uplinkd.service" buildroot/package/uplinkd/uplinkd.mk &&
+	sed -e 's|@SBINDIR@|/usr/sbin|g' -e 's|@SYSCONFDIR@|/etc|g' uplinkd.service >"$unit"
+t "buildroot: installs packaging/uplinkd.service (the only unit), rendered" eval '[ -s "$unit" ] && ! grep -Eq "@[A-Z]+@" "$unit"'
+t "the systemd unit: user uplinkd, no_new_privs, notify with a watchdog, the capability bound" eval '
+	grep -q "^User=uplinkd" "$unit" && grep -q "^NoNewPrivileges=yes" "$unit" &&
+	grep -q "^Type=notify" "$unit" && grep -q "^WatchdogSec=" "$unit" &&
+	grep -q "^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE$" "$unit"'
 if command -v systemd-analyze >/dev/null; then
 	# its complaints, less the two about uplinkd not being installed on this machine
-	systemd-analyze verify "$ROOT/rootfs/etc/systemd/system/uplinkd.service" >"${TMPDIR:-/tmp}/unit.$$" 2>&1 ||
-		echo "# systemd-analyze verify: exit $?"
-	t "rootfs: systemd-analyze verify finds nothing else in the unit" \
-		awk '!/not executable|man uplinkd/ { bad = 1; print } END { exit bad }' "${TMPDIR:-/tmp}/unit.$$"
-	rm -f "${TMPDIR:-/tmp}/unit.$$"
+	systemd-analyze verify "$unit" >"$udir/verify.log" 2>&1 || echo "# systemd-analyze verify: exit $?"
+	t "the systemd unit: systemd-analyze verify finds nothing else in it" \
+		awk '!/not executable|man uplinkd/ { bad = 1; print } END { exit bad }' "$udir/verify.log"
 fi
+rm -rf "$udir"
 echo "1..$n"
 exit $fail

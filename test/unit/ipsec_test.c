@@ -384,6 +384,18 @@ static void test_probe_wire(void **state)
 	assert_false(ipsec_probe_match(pkt, 40, from, 0x1234, 7));
 }
 
+/* Each echo is a conntrack flow of its own: a NAT binding made for an echo that
+ * left before the CHILD_SA existed must not capture the next ones (kernel ESP). */
+static void test_probe_id_per_echo(void **state)
+{
+	uint16_t seq;
+
+	(void)state;
+	for (seq = 1; seq < 100; seq++)
+		assert_int_not_equal(ipsec_probe_id(0x1234, seq), ipsec_probe_id(0x1234, seq + 1));
+	assert_int_equal(ipsec_probe_id(0xffff, 1), 0);	/* wraps, never fails */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_health_probes),
 		cmocka_unit_test(test_conn_load),
 		cmocka_unit_test(test_probe_wire),
+		cmocka_unit_test(test_probe_id_per_echo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

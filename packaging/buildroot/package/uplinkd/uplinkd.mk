@@ -37,8 +37,9 @@ define UPLINKD_INSTALL_INIT_SYSV
 endef
 
 define UPLINKD_INSTALL_INIT_SYSTEMD
-	$(INSTALL) -D -m 0644 $(@D)/rootfs/etc/systemd/system/uplinkd.service \
-		$(TARGET_DIR)/usr/lib/systemd/system/uplinkd.service
+	$(INSTALL) -d -m 0755 $(TARGET_DIR)/usr/lib/systemd/system
+	sed -e 's|@SBINDIR@|/usr/sbin|g' -e 's|@SYSCONFDIR@|/etc|g' \
+		$(@D)/packaging/uplinkd.service >$(TARGET_DIR)/usr/lib/systemd/system/uplinkd.service
 endef
 
 define UPLINKD_USERS
