@@ -528,6 +528,23 @@ out:
 	free(ups);
 }
 
+/* The operator named an uplink that does not exist: say which ones do (then TAIL). */
+static int no_such_uplink(struct daemon *d, const char *name, const char *tail, char *err,
+			  size_t errlen)
+{
+	struct uplink *u;
+	size_t used;
+
+	snprintf(err, errlen, "no uplink named \"%s\"; use one of:", name);
+	list_for_each_entry(u, &d->uplinks, node) {
+		used = strlen(err);
+		snprintf(err + used, errlen - used, " %s", u->cfg.name);
+	}
+	used = strlen(err);
+	snprintf(err + used, errlen - used, "%s", tail);
+	return -ENOENT;
+}
+
 int policy_prefer(struct daemon *d, const char *name, const char *who, char *err,
 		  size_t errlen)
 {
@@ -540,19 +557,8 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 		return -ENOENT;
 	}
 	if (strcmp(name, "auto") != 0) {
-		if (!uplink_find(d, name)) {
-			struct uplink *u;
-			size_t used;
-
-			snprintf(err, errlen, "no uplink named \"%s\"; use one of:", name);
-			list_for_each_entry(u, &d->uplinks, node) {
-				used = strlen(err);
-				snprintf(err + used, errlen - used, " %s", u->cfg.name);
-			}
-			used = strlen(err);
-			snprintf(err + used, errlen - used, " or auto");
-			return -ENOENT;
-		}
+		if (!uplink_find(d, name))
+			return no_such_uplink(d, name, " or auto", err, errlen);
 		copy = strdup(name);
 		if (!copy) {
 			snprintf(err, errlen, "out of memory");
@@ -610,17 +616,8 @@ int policy_admin(struct daemon *d, const char *name, bool disable, const char *w
 		return -ENOENT;
 	}
 	who = who ? who : "operator";
-	if (!uplink_find(d, name)) {
-		struct uplink *u;
-		size_t used;
-
-		snprintf(err, errlen, "no uplink named \"%s\"; use one of:", name);
-		list_for_each_entry(u, &d->uplinks, node) {
-			used = strlen(err);
-			snprintf(err + used, errlen - used, " %s", u->cfg.name);
-		}
-		return -ENOENT;
-	}
+	if (!uplink_find(d, name))
+		return no_such_uplink(d, name, "", err, errlen);
 	o = off_find(p, name);
 	if (disable && !o) {
 		grown = realloc(p->off, (p->noff + 1) * sizeof(*p->off));
