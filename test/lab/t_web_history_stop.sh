@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
-plan 5
+plan 6
 lab_up
 HIST=$RUN/state/history.bin
 mkdir -p "$RUN/state"
@@ -22,6 +22,8 @@ start_uplinkd "$RUN/uplinkd.conf"
 check "the restarted daemon answers" wait_for 10 eval 'ctl status --json >/dev/null'
 log_since() { tail -n +"$((mark + 1))" "$UPLINKD_LOG"; }
 check "it does not call the history file corrupt any more" eval '! log_since | grep -E "web: history file"'
-sleep 2.5	# two samples
+check "the page's history has samples (one a second)" \
+	wait_for 20 eval 'in_ns lan curl -sS --max-time 5 -f "http://100.80.0.1:8080/api/history?uplink=isp1" |
+		json_true "[.fine.rtt_ms[] | select(. != null)] | length >= 2"'
 stop_uplinkd && rc=0 || rc=$?
 check "a stop with samples writes them (exit $rc)" eval '[ $rc -eq 0 ] && [ "$(stat -c %s "$HIST")" -gt 100 ]'
