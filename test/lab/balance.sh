@@ -30,7 +30,14 @@ flows_serve() {	# NAME PORT MS [--udp]
 	in_ns sink "$TOOLS/flows" serve --port "$port" --duration-ms "$ms" "$@" >"$RUN/$name.json" &
 	FLOWS_PID[$name]=$!
 	echo "${FLOWS_PID[$name]}" >"$RUN/flows-$name.pid"
-	sleep 0.3
+	port_bound sink "$port"
+}
+
+# port_bound ROLE PORT: wait until a TCP or UDP socket is bound to PORT in that namespace,
+# so a client never starts before its server (no guessed sleep)
+port_bound() {
+	wait_for 10 eval "[ -n \"\$(ip netns exec '$P-$1' ss -Htuln 'sport = :$2')\" ]" ||
+		bail "nothing listens on port $2 in $P-$1"
 }
 
 flows_wait() {	# NAME: wait for a server started by flows_serve

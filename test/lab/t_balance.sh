@@ -66,7 +66,7 @@ ip -n "$P-dmz" route add default via 100.81.0.1
 ip netns exec "$P-dmz" "$TOOLS/flows" serve --port 7008 --duration-ms 4500 >"$RUN/dmz.json" &
 dmz=$!
 echo "$dmz" >"$RUN/flows-dmz.pid"
-sleep 0.3
+port_bound dmz 7008
 flows_client dmz-cli 100.81.0.2 7008 100 3000 --interval-ms 500
 wait "$dmz"
 rm -f "$RUN/flows-dmz.pid"

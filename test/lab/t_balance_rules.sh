@@ -84,7 +84,7 @@ fault isp1 delay 0 0
 in_ns sink "$TOOLS/udpseq" recv --port 9000 --duration 12 --json >"$RUN/gen.json" &
 gen_recv=$!
 echo "$gen_recv" >"$RUN/gen-recv.pid"
-sleep 0.3
+port_bound sink 9000
 in_ns lan "$TOOLS/udpseq" send --to "$SINK_V4:9000" --interval-us 1000 --count 8000 \
 	>/dev/null &
 gen_send=$!
