@@ -54,12 +54,14 @@ for t in "${tests[@]}"; do
 	out=$tmp/$i.tap
 	err=$tmp/$i.err
 	echo "# Subtest: $name"
+	t0=$(date +%s)
 	set +e
 	P=$prefix timeout --kill-after=30 "${LAB_TIMEOUT:-900}" bash "$t" 2>"$err" |
 		tee "$out" | sed 's/^/    /'
 	rc=${PIPESTATUS[0]}
 	set -e
 	"$LAB_DIR/topo.sh" down "$prefix" >/dev/null 2>&1 || true
+	secs=$(($(date +%s) - t0))
 
 	nall=$(grep -c '^ok ' "$out" || true)
 	ns=$(grep -ciE '^ok [0-9]* *(- )?[^#]*# *skip' "$out" || true)
@@ -94,6 +96,7 @@ for t in "${tests[@]}"; do
 			tail -20 "$err" | sed 's/^/    #   /'
 		fi
 	fi
+	echo "# $name: $secs s"
 done
 echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
