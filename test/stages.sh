@@ -12,6 +12,10 @@ for st in "$@"; do
 	target=${st%%:*}
 	args=()
 	[ "$target" = "$st" ] || IFS=, read -ra args <<<"${st#*:}"
+	# under `make -jN check` the sub-makes share its job slots: no -j of their own
+	if [[ "${MAKEFLAGS:-}" == *jobserver* ]]; then
+		for k in "${!args[@]}"; do [[ "${args[$k]}" != -j* ]] || unset "args[$k]"; done
+	fi
 	echo "==== make check: $target ${args[*]}"
 	t0=$(date +%s)
 	$MAKE "${args[@]}" "$target"
