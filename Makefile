@@ -293,12 +293,17 @@ deps-kconfig:
 	@test -n "$(KCONFIGLIB)" || $(MAKE) deps
 
 # A board of this machine's architecture is built where `make image` builds it (build/board/B),
-# so the image reuses it; a cross board is also built natively in build/board/check-B, for
+# so the image reuses it, or in $(BUILD) when that is configured exactly as the board (the lab
+# board, after `make`); a cross board is also built natively in build/board/check-B, for
 # uplinkd -t to run here.
 board-check-dir = build/board/$(if $(call board-cc,$(1)),check-)$(1)
 check-boards:
-	@fail=0; for bd in $(foreach b,$(BOARDS),$(b):$(call board-check-dir,$(b))); do \
+	@fail=0; mkdir -p build/board; for bd in $(foreach b,$(BOARDS),$(b):$(call board-check-dir,$(b))); do \
 		b=$${bd%%:*}; d=$${bd#*:}; \
+		if [ -f $(BUILD)/.config ] && [ -f $(BUILD)/uplinkd ] && \
+		   KCONFIG_CONFIG=build/board/$$b.config.want $(PY) -m defconfig --kconfig Kconfig board/$$b/defconfig >/dev/null && \
+		   cmp -s build/board/$$b.config.want $(BUILD)/.config; then d=$(BUILD); fi; \
+		rm -f build/board/$$b.config.want; \
 		$(MAKE) -s BUILD=$$d BOARD=$$b defconfig >/dev/null && \
 		$(MAKE) -s BUILD=$$d BOARD=$$b all >/dev/null || { fail=1; echo "not ok - $$b builds"; continue; }; \
 		echo "ok - $$b builds"; \
