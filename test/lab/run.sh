@@ -39,11 +39,13 @@ else
 	tests=("$LAB_DIR"/t_*.sh)
 fi
 
-# LAB_JOBS scenarios run at once (default 1): they mostly wait on timers. Each has its own
-# prefix, run dir and namespaces; their output is still printed whole and in order, the first
-# unfinished one live.
-jobs=${LAB_JOBS:-1}
+# LAB_JOBS scenarios run at once (default: one per CPU, at most 4): they mostly wait on timers,
+# and none may depend on the speed of the machine (issue 14). Each has its own prefix, run dir
+# and namespaces; their output is still printed whole and in order, the first unfinished one
+# live. LAB_JOBS=1 runs them one by one.
+jobs=${LAB_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: LAB_JOBS=$jobs is not a positive number" >&2; exit 2; }
+[ -n "${LAB_JOBS:-}" ] || [ "$jobs" -le 4 ] || jobs=4
 n=${#tests[@]}
 
 tmp=$(mktemp -d)
