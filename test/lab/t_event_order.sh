@@ -54,7 +54,7 @@ SSE_PID=
 in_ns lan curl -sN --max-time 300 "http://100.80.0.1:8080/api/stream" >"$RUN/sse.txt" 2>/dev/null &
 SSE_PID=$!
 stop_sse() { [ -z "$SSE_PID" ] || { kill "$SSE_PID" 2>/dev/null || true; wait "$SSE_PID" 2>/dev/null || true; }; }
-trap 'stop_sse; lab_exit' EXIT
+trap 'rc=$?; stop_sse; (exit $rc); lab_exit' EXIT	# lab_exit reads the exit status
 check "the live stream is open" wait_for 15 grep -q '^event: status' "$RUN/sse.txt"
 
 fault isp1 blackhole
