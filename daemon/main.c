@@ -173,7 +173,7 @@ static int replay(const char *path, struct config *cfg, const char *file)
 		fprintf(stderr, "uplinkd: --replay needs the BGP monitor; rebuild with CONFIG_MONITOR_BGP (make menuconfig)\n");
 		return 1;
 	}
-	return p->replay(path, cfg, file);
+	return p->replay(path, config_section(cfg, p->name), file);
 }
 
 int main(int argc, char **argv)

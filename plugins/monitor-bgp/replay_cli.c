@@ -14,7 +14,6 @@
  * main.c (through plugin.h) and the tests.
  */
 #include "bus.h"
-#include "config.h"
 #include "daemon.h"
 #include "journal.h"
 #include "loop.h"
@@ -130,9 +129,8 @@ static void print_alerts(void *inst)
 	json_object_put(st);
 }
 
-int bgp_replay_main(const char *cfg_path, struct config *cfg, const char *file)
+int bgp_replay_main(const char *cfg_path, const void *conf, const char *file)
 {
-	const void *conf = config_section(cfg, plugin_bgp.name);
 	struct replay_out out = { .sub.cb = replay_event };
 	struct daemon d;
 	char msg[512] = "";
@@ -145,7 +143,6 @@ int bgp_replay_main(const char *cfg_path, struct config *cfg, const char *file)
 		return 1;
 	}
 	memset(&d, 0, sizeof(d));
-	d.cfg = cfg;
 	d.cfg_path = cfg_path;
 	list_init(&d.uplinks);
 	bus_init(&d.bus);

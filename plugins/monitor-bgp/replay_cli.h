@@ -14,8 +14,6 @@
 #include "plugin.h"
 #include "replay.h"
 
-struct config;
-
 extern const struct plugin plugin_bgp;
 
 /* bgpmon.c: run an MRT dump held in buf through the monitor inst. Every event
@@ -29,6 +27,6 @@ int bgpmon_replay(void *inst, const uint8_t *buf, size_t len, struct replay_stat
 int bgp_replay_file(void *inst, const char *path, char *msg, size_t msglen);
 
 /* replay_cli.c: the plugin's replay hook (see plugin.h) */
-int bgp_replay_main(const char *cfg_path, struct config *cfg, const char *file);
+int bgp_replay_main(const char *cfg_path, const void *conf, const char *file);
 
 #endif
