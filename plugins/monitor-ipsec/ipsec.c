@@ -17,8 +17,9 @@
  *
  * Publishes BUS_TUNNEL (state changes and moves, with reasons); obeys
  * BUS_STEER (BUS_STEER_TUNNEL, avoid|clear the uplink in old_state); follows
- * BUS_ACTIVE and BUS_UPLINK_STATE (from a deferred loop event, never inside
- * delivery). Fills status "tunnels". Created by daemon.c.
+ * the policy (policy_listen: after each run, so a move is seen after the switch
+ * that caused it), from a deferred loop event, never inside delivery. Fills
+ * status "tunnels". Created by daemon.c.
  */
 #include "daemon.h"
 #include "ipsec_conf.h"
@@ -26,6 +27,7 @@
 #include "ipsec_tunnel.h"
 #include "log.h"
 #include "plugin.h"
+#include "policy.h"
 #include "uplink.h"
 
 #include <arpa/inet.h>
@@ -413,16 +415,20 @@ static void steer_ev_cb(struct loop_event *e)
 	steer_all(container_of(e, struct ipsec, steer_ev));
 }
 
+/* The policy ran (a switch is on the bus already): follow it from a deferred event. */
+static void policy_ran(struct policy_listener *l)
+{
+	struct ipsec *ip = container_of(l, struct ipsec, pl);
+
+	loop_event_schedule(&ip->d->loop, &ip->steer_ev);
+}
+
 static void bus_cb(struct bus_sub *s, const struct bus_event *ev)
 {
 	struct ipsec *ip = container_of(s, struct ipsec, sub);
 	size_t i, u;
 
 	switch (ev->type) {
-	case BUS_UPLINK_STATE:
-	case BUS_ACTIVE:
-		loop_event_schedule(&ip->d->loop, &ip->steer_ev);
-		break;
 	case BUS_STEER:
 		if (ev->steer != BUS_STEER_TUNNEL || !ev->target || !ev->old_state ||
 		    !ev->new_state)
@@ -521,6 +527,7 @@ static void ipsec_destroy(void *inst)
 	if (!ip)
 		return;
 	bus_unsubscribe(&ip->sub);
+	policy_unlisten(&ip->pl);
 	vici_client_destroy(&ip->vc); /* fails queued requests while tunnels still exist */
 	loop_timer_cancel(&ip->d->loop, &ip->poll);
 	loop_event_cancel(&ip->d->loop, &ip->steer_ev);
@@ -555,6 +562,8 @@ static void *ipsec_create(struct daemon *d, const void *conf)
 	}
 	ip->sub.cb = bus_cb;
 	bus_subscribe(&d->bus, &ip->sub);
+	ip->pl.ran = policy_ran;
+	policy_listen(d, &ip->pl);
 	if (vici_client_init(&ip->vc, &d->loop, c->vici, &vici_ops, ip) < 0) {
 		log_err("ipsec: vici socket path \"%s\" is too long", c->vici);
 		goto err;
@@ -565,6 +574,8 @@ static void *ipsec_create(struct daemon *d, const void *conf)
 err:
 	if (ip->sub.cb)
 		bus_unsubscribe(&ip->sub);
+	if (ip->pl.ran)
+		policy_unlisten(&ip->pl);
 	ip->sub.cb = NULL;
 	for (i = 0; i < ip->nt; i++)
 		tunnel_free(ip->t[i]);

@@ -16,7 +16,7 @@
  * policy_rank_paths() (policy_rank.c), which ranks eligible paths (uplink
  * present with an IPv4 address, not down, not avoided by a BUS_STEER, not
  * held down) up before degraded, the operator's prefer, then the uplink
- * carrying the default route (tunnels follow BUS_ACTIVE), then priority, then
+ * carrying the default route (tunnels follow the policy's choice), then priority, then
  * the order of the tunnel's uplinks and remotes. What stays here is the
  * tunnel's own memory: which paths are held down (hold_down_s after a failure
  * -- ESP stall: every path of that uplink; connect timeout: that pair --
@@ -117,21 +117,16 @@ static bool choose(struct tunnel *t, int *bu, int *br)
 	struct policy_cand c[IPSEC_MAX_UPLINKS];
 	struct policy_path p[IPSEC_MAX_UPLINKS * IPSEC_MAX_REMOTES];
 	size_t order[IPSEC_MAX_UPLINKS * IPSEC_MAX_REMOTES], u, r, np = 0;
-	const char *prefer = policy_prefer_get(t->ip->d);
 	uint64_t now = ipsec_now_ns(t->ip);
 
 	for (u = 0; u < t->nupl; u++) {
 		struct uplink *up = ipsec_path_uplink(t, (int)u);
 
 		c[u] = (struct policy_cand){ .name = t->unames[u], .state = HEALTH_DOWN };
-		if (up)
-			c[u] = (struct policy_cand){
-				.name = t->unames[u], .state = up->health.state,
-				.settled = up->health.settled,
-				.routable = up->link.has_addr4 && uplink_routable(up, AF_INET),
-				.priority = up->cfg.priority, .current = up->active,
-				.preferred = prefer && !strcmp(prefer, up->cfg.name),
-			};
+		if (up) {
+			policy_cand_fill(t->ip->d, up, AF_INET, &c[u]);
+			c[u].routable &= up->link.has_addr4;
+		}
 		for (r = 0; r < t->c.remotes.n && np < ARRAY_SIZE(p); r++)
 			p[np++] = (struct policy_path){ .cand = u, .remote = (int)r,
 							.held_down = t->bad_until[u][r] > now,

@@ -20,6 +20,7 @@
 #include "ipsec_probe.h"
 #include "ipsec_sa.h"
 #include "loop.h"
+#include "policy.h"
 #include "vici_client.h"
 
 #define IPSEC_SEEN_MAX 8	/* SAs of one tunnel per list-sas round */
@@ -81,6 +82,7 @@ struct ipsec {
 	struct loop_timer poll;
 	struct loop_event steer_ev;
 	struct bus_sub sub;
+	struct policy_listener pl;	/* after each policy run: re-steer */
 	struct tunnel **t;
 	size_t nt;
 	unsigned int next_tid;

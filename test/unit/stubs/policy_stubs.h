@@ -19,6 +19,9 @@ struct policy_stubs {
 	size_t route6_n;
 	int ct_calls;
 	const struct uplink *ct_last;
+	int prefix_syncs;	/* route_prefix_sync() calls */
+	size_t nprefix;		/* the last one's list */
+	char prefix_name[4][64], prefix_via[4][32], prefix_reason[4][320];
 };
 
 extern struct policy_stubs stub;
