@@ -21,8 +21,11 @@ image_site_start() {
 }
 
 image_site_wait() {
+	local t0
+	t0=$(date +%s%N)
 	if wait_for 180 sguest --timeout 3 'swanctl --list-conns 2>/dev/null | grep -q office'; then
 		ok "the remote site boots as a second guest (same image, charon kernel-netlink, no uplinkd)"
+		diag "site guest: waited $((($(date +%s%N) - t0) / 1000000)) ms for it, up $(sguest "cut -d' ' -f1 /proc/uptime" | tr -d '\n') s"
 	else
 		not_ok "the remote site boots as a second guest"
 		diag "site console:"; tail -20 "$RUN/site-console.log" | sed 's/^/#   /'
@@ -88,10 +91,10 @@ image_ipsec() {
 
 	# ---- (b) UDP encapsulation forced: a protocol-50 drop does not touch it ----
 	# (and a LAN flow that starts before the tunnel exists: reported below, not asserted)
-	in_ns slan "$TOOLS/udpseq" recv --port 9002 --duration 40 --json >"$RUN/early.recv" &
+	in_ns slan "$TOOLS/udpseq" recv --port 9002 --duration 28 --json >"$RUN/early.recv" &
 	echo $! >"$RUN/udpseq-early-recv.pid"
 	sleep 0.3
-	in_ns lan "$TOOLS/udpseq" send --to 100.81.0.2:9002 --interval-us 20000 --count 1800 \
+	in_ns lan "$TOOLS/udpseq" send --to 100.81.0.2:9002 --interval-us 20000 --count 1200 \
 		>/dev/null 2>&1 &
 	echo $! >"$RUN/udpseq-early-send.pid"
 	sleep 1
@@ -106,10 +109,10 @@ image_ipsec() {
 		eval 'xfrm_esp guest encap && xfrm_esp sguest encap && guest "! grep -q kernel-libipsec /etc/strongswan.conf"'
 	u=$(g_tunnel | jq -r .uplink)
 	moves=$(g_tunnel | jq -r .moves)
-	tunnel_stream esp50_encap 18
+	tunnel_stream esp50_encap 15
 	sleep 1
 	fault "$u" esp50-drop
-	check "IP protocol 50 dropped on $u for 15 s: the ESP-in-UDP tunnel stays there, up" stays_on "$u" 15
+	check "IP protocol 50 dropped on $u for 12 s: the ESP-in-UDP tunnel stays there, up" stays_on "$u" 12
 	check "the LAN host reaches the site's LAN through it during the drop, no move ($(g_tunnel | jq -r .moves) moves)" \
 		eval 'ping_ok lan 100.81.0.2 && [ "$(g_tunnel | jq -r .moves)" = "$moves" ]'
 	outage_end esp50_encap; encap_gap=$GAP
@@ -119,7 +122,7 @@ image_ipsec() {
 	wait "$(cat "$RUN/udpseq-early-send.pid")" 2>/dev/null || true
 	wait "$(cat "$RUN/udpseq-early-recv.pid")" 2>/dev/null || true
 	rm -f "$RUN/udpseq-early-send.pid" "$RUN/udpseq-early-recv.pid"
-	diag "a LAN flow started 1 s before the tunnel: $(jq -r '.received // 0' "$RUN/early.recv" 2>/dev/null || echo 0) of 1800 packets reached the site (known: its masquerade conntrack entry, made while no SA existed, keeps it out of the tunnel; uplinkd does not flush conntrack for the selectors at CHILD_SA up)"
+	diag "a LAN flow started 1 s before the tunnel: $(jq -r '.received // 0' "$RUN/early.recv" 2>/dev/null || echo 0) of 1200 packets reached the site (known: its masquerade conntrack entry, made while no SA existed, keeps it out of the tunnel; uplinkd does not flush conntrack for the selectors at CHILD_SA up)"
 
 	# ---- (a) plain ESP (IP protocol 50): the tunnel moves to the other carrier ----
 	# a hold-down longer than the stream: the tunnel does not try isp1 again (still dropping
@@ -135,7 +138,7 @@ image_ipsec() {
 		wait_for 30 eval '[ "$(g_tunnel | jq -r ".probes_answered // 0")" -gt "$n" ]'
 	diag "tunnel: $(g_tunnel | jq -c '{state, uplink, remote, reason, probes_sent, probes_answered}')"
 	other=$([ "$u" = isp1 ] && echo isp2 || echo isp1)
-	tunnel_stream esp50 25
+	tunnel_stream esp50 20
 	sleep 1
 	fault "$u" esp50-drop
 	check "IP protocol 50 dropped on $u (IKE and ping pass): the kernel-ESP tunnel moves to $other" \
