@@ -101,8 +101,8 @@ void view_uplink_get(const struct uplink *u, struct view_uplink *v)
 	v->addr4 = u->link.addr4;
 	v->addr6 = u->link.addr6;
 	v->rtt_ms = m.rtt_ms;
-	v->rtt_p95_ms = m.rtt_ms < 0 ? -1 : m.rtt_p95_ms;
-	v->loss_pct = m.rtt_ms < 0 && m.loss_pct <= 0 ? -1 : m.loss_pct;
+	v->rtt_p95_ms = m.rtt_p95_ms;
+	v->loss_pct = m.loss_pct;
 	v->jitter_ms = m.rtt_ms < 0 ? -1 : m.jitter_ms;
 	v->ntargets = u->health.ntargets;
 }
