@@ -14,8 +14,8 @@
  * Calls policy_flow.c (the inet uplinkd table, first; it gets policy_schedule
  * as a callback for its re-judge timer), route.c, ct.c, uplink.c (lookups,
  * routability) and the bus. Called by daemon.c (init, first run), uplinks.c
- * (policy_schedule on every health or link change) and control.c (prefer,
- * status getters).
+ * (policy_schedule on every health or link change), command_run.c (prefer,
+ * disable, enable), status.c and view.c (getters).
  */
 #include "policy.h"
 #include "policy_flow.h"
