@@ -6,9 +6,10 @@
  * arguments: type, range, required, the name a web form uses. Setting an
  * argument from JSON or from text checks it and says what was wrong and what
  * to send instead. Touches no state and reads only what it is given. Called
- * by control_req.c (the socket's grammar) and command_run.c, and by the web
- * plugin; the unit test and, through control_req.c, the fuzzer call it
- * directly.
+ * by control_req.c (the socket's grammar), control.c, command_run.c and the web
+ * plugin's web_route.c (/api/NAME and its query) and web_api.c (a POST's
+ * body). The unit test and, through control_req.c and web_route.c, the
+ * fuzzers call it directly.
  */
 #include "command.h"
 
@@ -54,9 +55,12 @@ const struct command *command_find(const char *name, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < CMD_MAX; i++)
-		if (strlen(command_table[i].name) == len && !memcmp(command_table[i].name, name, len))
+	for (i = 0; i < CMD_MAX; i++) {
+		const char *n = command_table[i].name;
+
+		if (strlen(n) == len && !memcmp(n, name, len))
 			return &command_table[i];
+	}
 	return NULL;
 }
 
@@ -138,17 +142,12 @@ int command_req_set_text(struct command_req *req, const struct command_arg *a, c
 	case CMD_ARG_NAME:
 		return set_name(req, a, key, val, strlen(val), err, errlen);
 	case CMD_ARG_INT:
-		for (i = 0; val[i]; i++) {
-			if (val[i] < '0' || val[i] > '9' || i >= 18) {
-				snprintf(err, errlen, "\"%s\" must be a whole number from %lld to %lld",
-					 key, a->min, a->max);
-				return -EINVAL;
-			}
+		/* plain digits, as a form or a query sends them; one message for every refusal */
+		for (i = 0; val[i] >= '0' && val[i] <= '9' && i < 18; i++)
 			v = v * 10 + (val[i] - '0');
-		}
-		if (!i) {
-			snprintf(err, errlen, "\"%s\" must be a whole number from %lld to %lld", key,
-				 a->min, a->max);
+		if (!i || val[i] || v < a->min || v > a->max) {
+			snprintf(err, errlen, "\"%s\" must be a whole number from %lld to %lld",
+				 key, a->min, a->max);
 			return -EINVAL;
 		}
 		return set_int(req, a, key, v, err, errlen);
@@ -165,10 +164,11 @@ int command_req_check(const struct command_req *req, bool form, char *err, size_
 		if (!a->required || a->type != CMD_ARG_NAME || ((const char *)req + a->off)[0])
 			continue;
 		if (form)
-			snprintf(err, errlen, "%s needs %s=...: %s", req->cmd->name, arg_key(a, true),
-				 a->what);
+			snprintf(err, errlen, "%s needs %s=...: %s", req->cmd->name,
+				 arg_key(a, true), a->what);
 		else
-			snprintf(err, errlen, "%s needs \"%s\": %s", req->cmd->name, a->key, a->what);
+			snprintf(err, errlen, "%s needs \"%s\": %s", req->cmd->name, a->key,
+				 a->what);
 		return -EINVAL;
 	}
 	return 0;

@@ -7,7 +7,7 @@
  * prefer, disable and enable go to the policy (policy_prefer, policy_admin),
  * ack to the monitor that raised the alert (daemon_monitor_action). Each
  * returns a JSON result or -errno with a message for the operator; the front
- * end wraps it. Called by control.c and by the web plugin.
+ * end wraps it. Called by control.c and by the web plugin's web_api.c.
  */
 #include "command.h"
 #include "daemon.h"

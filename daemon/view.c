@@ -5,7 +5,8 @@
  * Copies what plugins may know of the core (uplink names, state, reason,
  * activity, link, measurements, per-target counters, the policy's last
  * decision) into the caller's structs; changes nothing. Reads uplink.c,
- * health.c, policy.c, status.c and journal.c; any plugin may call it.
+ * health.c, policy.c, status.c and journal.c. Used by the web plugin
+ * (web.c, web_api.c, metrics_daemon.c); any plugin may use it.
  */
 #include "view.h"
 #include "daemon.h"
@@ -19,8 +20,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-_Static_assert((int)VIEW_DOWN == (int)HEALTH_DOWN && (int)VIEW_DEGRADED == (int)HEALTH_DEGRADED &&
-		       (int)VIEW_UP == (int)HEALTH_UP && (int)VIEW_STATE_MAX == (int)HEALTH_STATE_MAX,
+_Static_assert((int)VIEW_DOWN == (int)HEALTH_DOWN &&
+		       (int)VIEW_DEGRADED == (int)HEALTH_DEGRADED &&
+		       (int)VIEW_UP == (int)HEALTH_UP &&
+		       (int)VIEW_STATE_MAX == (int)HEALTH_STATE_MAX,
 	       "view_state mirrors health_state");
 
 const char *const view_state_names[VIEW_STATE_MAX] = {
