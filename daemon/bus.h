@@ -42,7 +42,7 @@ extern const char *const bus_type_names[BUS_TYPE_MAX];
 enum bus_steer {
 	BUS_STEER_NONE,
 	BUS_STEER_TUNNEL, /* target: a tunnel's name (the IPsec monitor) */
-	BUS_STEER_PREFIX, /* target: a prefix "P/LEN" (route_prefix.c) */
+	BUS_STEER_PREFIX, /* target: a prefix "P/LEN" (policy_prefix.c) */
 };
 
 struct bus_event {

@@ -25,6 +25,7 @@ struct ct;
 struct nft;
 struct policy;
 struct policy_flow;
+struct policy_prefix;
 struct control;
 struct journal;
 struct hooks;
@@ -55,6 +56,7 @@ struct daemon {
 	struct nft *nft; /* the inet uplinkd table (balance mode) */
 	struct policy *policy;
 	struct policy_flow *flow; /* balance mode and per-flow rules */
+	struct policy_prefix *pprefix; /* steered prefixes: the policy's part */
 	struct control *control;
 	struct journal *journal;
 	struct hooks *hooks;

@@ -11,14 +11,22 @@
  * reason an operator can act on. If the kernel refuses, the old route and the
  * old active flags stay and BUS_ERROR carries the kernel's message.
  *
+ * Each run fills struct policy_desired (the whole desired state) and hands
+ * each part to its actuator: the default routes to route.c, the steered
+ * prefixes (decided by policy_prefix.c) to route_prefix.c, the shares to nft.c
+ * through policy_flow.c. Then the listeners are told (policy_listen).
+ *
  * Calls policy_flow.c (the inet uplinkd table, first; it gets policy_schedule
- * as a callback for its re-judge timer), route.c, ct.c, uplink.c (lookups,
- * routability) and the bus. Called by daemon.c (init, first run), uplinks.c
- * (policy_schedule on every health or link change), command_run.c (prefer,
- * disable, enable), status.c and view.c (getters).
+ * as a callback for its re-judge timer), policy_prefix.c (after the default
+ * route; the same callback for steers and hold-downs), route.c, ct.c, uplink.c
+ * (lookups, routability) and the bus. Called by daemon.c (init, first run),
+ * uplinks.c (policy_schedule on every health or link change), command_run.c
+ * (prefer, disable, enable), status.c and view.c (getters) and ipsec.c
+ * (candidates, listener).
  */
 #include "policy.h"
 #include "policy_flow.h"
+#include "policy_prefix.h"
 #include "bus.h"
 #include "ct.h"
 #include "daemon.h"
@@ -31,8 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#define POLICY_MAX_BALANCE 8 /* struct route holds 8 next hops */
 
 struct policy_off {
 	char *name;
@@ -52,6 +58,8 @@ struct policy {
 	uint64_t last_swap_us;	/* decision to kernel ACK of the last switch */
 	bool all_down;		/* "all uplinks down" already reported */
 	bool by_prefer;		/* the last decision was the operator's pin */
+	struct policy_desired want; /* the last run's desired state */
+	struct list_head listeners; /* struct policy_listener */
 };
 
 /* ---- the pure choice ---- */
@@ -168,14 +176,17 @@ static void policy_ev_cb(struct loop_event *e)
 int policy_init(struct daemon *d)
 {
 	struct policy *p = calloc(1, sizeof(*p));
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	p->d = d;
 	loop_event_init(&p->ev, policy_ev_cb);
+	list_init(&p->listeners);
 	snprintf(p->reason, sizeof(p->reason), "no decision yet");
 	d->policy = p;
-	return policy_flow_init(d, policy_schedule);
+	err = policy_prefix_init(d, policy_schedule);
+	return err < 0 ? err : policy_flow_init(d, policy_schedule);
 }
 
 void policy_destroy(struct daemon *d)
@@ -186,6 +197,9 @@ void policy_destroy(struct daemon *d)
 		return;
 	p = d->policy;
 	policy_flow_destroy(d);
+	policy_prefix_destroy(d);
+	while (!list_empty(&p->listeners))
+		list_del(p->listeners.next); /* a listener may unlisten later: harmless */
 	loop_event_cancel(&d->loop, &p->ev);
 	free(p->prefer);
 	while (p->noff--) {
@@ -201,6 +215,59 @@ void policy_schedule(struct daemon *d)
 {
 	if (d->policy)
 		loop_event_schedule(&d->loop, &d->policy->ev);
+}
+
+void policy_listen(struct daemon *d, struct policy_listener *l)
+{
+	list_init(&l->node);
+	if (d->policy)
+		list_add_tail(&l->node, &d->policy->listeners);
+}
+
+void policy_unlisten(struct policy_listener *l)
+{
+	list_del(&l->node);
+}
+
+const struct policy_desired *policy_desired_get(const struct daemon *d)
+{
+	return d->policy && d->policy->want.run ? &d->policy->want : NULL;
+}
+
+void policy_cand_fill(const struct daemon *d, const struct uplink *u, int family,
+		      struct policy_cand *c)
+{
+	const char *prefer = policy_prefer_get(d);
+
+	*c = (struct policy_cand){
+		.name = u->cfg.name,
+		.state = u->health.state,
+		.settled = u->health.settled,
+		.routable = uplink_routable(u, family),
+		.priority = u->cfg.priority,
+		.current = u->active,
+		.preferred = prefer && strcmp(prefer, u->cfg.name) == 0,
+		.disabled = policy_disabled(d, u->cfg.name, NULL, NULL),
+	};
+}
+
+/* The desired default route of family: through ups[0..n) (none of ours when n is 0). */
+static void want_default(struct policy *p, int family, struct uplink *const *ups, size_t n)
+{
+	int f = family == AF_INET6;
+	size_t i;
+
+	p->want.keep[f] = false;
+	p->want.ndef[f] = 0;
+	for (i = 0; i < n && i < POLICY_MAX_BALANCE; i++)
+		snprintf(p->want.def[f][p->want.ndef[f]++], sizeof(p->want.def[f][0]), "%s",
+			 ups[i]->cfg.name);
+}
+
+/* No choice this run (waiting for verdicts, all down): the kernel's routes stay. */
+static void want_keep(struct policy *p)
+{
+	p->want.keep[0] = p->want.keep[1] = true;
 }
 
 static size_t uplinks_count(struct daemon *d)
@@ -308,6 +375,8 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	size_t j;
 
 	i = policy_choose(c, n, why, sizeof(why));
+	if (i < 0)
+		want_keep(p);
 	if (i == POLICY_WAIT) {
 		if (strcmp(p->reason, why)) {
 			snprintf(p->reason, sizeof(p->reason), "%s", why);
@@ -333,6 +402,8 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 	 * follows the IPv4 choice; an uplink without an IPv6 next hop takes our IPv6
 	 * default route away rather than leaving it on the uplink it failed over from.
 	 */
+	want_default(p, AF_INET, &nu, 1);
+	want_default(p, AF_INET6, &nu, uplink_routable(nu, AF_INET6) ? 1 : 0);
 	t0 = loop_clock_monotonic();
 	err = route_set_default(d, AF_INET, &nu, 1, kmsg, sizeof(kmsg));
 	t1 = loop_clock_monotonic();
@@ -341,7 +412,7 @@ static void policy_run_failover(struct daemon *d, struct uplink **ups, struct po
 		return;
 	}
 	kmsg[0] = '\0';
-	if (uplink_routable(nu, AF_INET6))
+	if (p->want.ndef[1])
 		err = route_set_default(d, AF_INET6, &nu, 1, kmsg, sizeof(kmsg));
 	else
 		err = route_clear_default(d, AF_INET6, kmsg, sizeof(kmsg));
@@ -415,7 +486,11 @@ static void policy_run_balance(struct daemon *d, struct uplink **ups, struct pol
 			set[k++] = ups[i];
 		}
 	}
+	for (i = 0; i < k; i++)
+		if (uplink_routable(set[i], AF_INET6))
+			set6[k6++] = set[i];
 	if (!k) {
+		want_keep(p);
 		if (!p->all_down) {
 			p->all_down = true;
 			snprintf(p->reason, sizeof(p->reason),
@@ -425,6 +500,9 @@ static void policy_run_balance(struct daemon *d, struct uplink **ups, struct pol
 		return;
 	}
 	p->all_down = false;
+	want_default(p, AF_INET, set, k);
+	want_default(p, AF_INET6, set6, k6);
+	p->want.keep[1] = !k6; /* balance leaves IPv6 as it is when no uplink has it */
 	if (k != ko)
 		same = false;
 	for (i = 0; same && i < k; i++)
@@ -440,9 +518,6 @@ static void policy_run_balance(struct daemon *d, struct uplink **ups, struct pol
 		report_error(d, now_s, AF_INET, err, kmsg);
 		return;
 	}
-	for (i = 0; i < k; i++)
-		if (uplink_routable(set[i], AF_INET6))
-			set6[k6++] = set[i];
 	if (k6) {
 		kmsg[0] = '\0';
 		err = route_set_default(d, AF_INET6, set6, k6, kmsg, sizeof(kmsg));
@@ -488,8 +563,9 @@ static void policy_run_balance(struct daemon *d, struct uplink **ups, struct pol
 void policy_run(struct daemon *d)
 {
 	struct policy *p = d->policy;
-	struct policy_cand *c = NULL;
+	struct policy_cand *c = NULL, *c6 = NULL;
 	struct uplink **ups = NULL, *u;
+	struct policy_listener *l, *ln;
 	size_t n, i = 0;
 
 	if (!p)
@@ -499,21 +575,15 @@ void policy_run(struct daemon *d)
 		return;
 	policy_adopt(d);
 	c = calloc(n, sizeof(*c));
+	c6 = calloc(n, sizeof(*c6));
 	ups = calloc(n, sizeof(*ups));
-	if (!c || !ups) {
+	if (!c || !c6 || !ups) {
 		log_err("policy: out of memory; keeping the current default route");
 		goto out;
 	}
 	list_for_each_entry(u, &d->uplinks, node) {
 		ups[i] = u;
-		c[i].name = u->cfg.name;
-		c[i].state = u->health.state;
-		c[i].settled = u->health.settled;
-		c[i].routable = uplink_routable(u, AF_INET);
-		c[i].priority = u->cfg.priority;
-		c[i].current = u->active;
-		c[i].preferred = p->prefer && strcmp(p->prefer, u->cfg.name) == 0;
-		c[i].disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
+		policy_cand_fill(d, u, AF_INET, &c[i]);
 		i++;
 	}
 	/* new connections first (the inet uplinkd table), then routes and flushes: a flow
@@ -523,8 +593,24 @@ void policy_run(struct daemon *d)
 		policy_run_balance(d, ups, c, n);
 	else
 		policy_run_failover(d, ups, c, n);
+	/* then the steered prefixes, against the uplinks as they are after the switch
+	 * (its event is on the bus already, so their actions follow it) */
+	for (i = 0; i < n; i++) {
+		policy_cand_fill(d, ups[i], AF_INET, &c[i]);
+		policy_cand_fill(d, ups[i], AF_INET6, &c6[i]);
+	}
+	policy_prefix_run(d, ups, c, c6, n, &p->want.prefix, &p->want.nprefix);
+	p->want.nuplinks = n < POLICY_MAX_UPLINKS ? n : POLICY_MAX_UPLINKS;
+	p->want.balancing = policy_flow_shares(d, p->want.share, p->want.nuplinks);
+	for (i = 0; i < p->want.nuplinks; i++)
+		p->want.mark[i] = ups[i]->mark;
+	p->want.run++;
+	/* last: whoever follows the decision (tunnels) re-decides after it */
+	list_for_each_entry_safe(l, ln, &p->listeners, node)
+		l->ran(l);
 out:
 	free(c);
+	free(c6);
 	free(ups);
 }
 

@@ -412,6 +412,16 @@ oom:
 	goto out;
 }
 
+bool policy_flow_shares(const struct daemon *d, unsigned *share, size_t n)
+{
+	const struct policy_flow *f = d->flow;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		share[i] = f && i < BALANCE_MAX ? f->share[i] : 0;
+	return f && f->balancing;
+}
+
 /* ---- status ---- */
 
 /* The last finished count; a new one starts in the background when it is old. */

@@ -13,6 +13,7 @@
 #ifndef UPLINKD_POLICY_FLOW_H
 #define UPLINKD_POLICY_FLOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct daemon;
@@ -23,6 +24,9 @@ int policy_flow_init(struct daemon *d, void (*rerun)(struct daemon *d));
 void policy_flow_destroy(struct daemon *d);
 /* Decide and reconcile the table (called at the end of every policy run). */
 void policy_flow_run(struct daemon *d);
+/* The shares of new connections the last run decided, by uplink position (n at most);
+ * true when new connections are spread by them (balance mode). */
+bool policy_flow_shares(const struct daemon *d, unsigned *share, size_t n);
 /* Add share_pct and connections to each of st's uplinks[], and rules[] (status.c). */
 void policy_flow_status(struct daemon *d, struct json_object *st);
 

@@ -2,27 +2,25 @@
 /*
  * DOC: route_prefix.c - routes for single prefixes steered around a bad BGP view
  *
- * Owns the main-table routes for watched prefixes (bgp.watch route = true).
- * The BGP monitor publishes BUS_STEER "prefix P" with the uplink whose view of
- * P is anomalous (new "avoid") and again when it ends ("clear"); this module
- * keeps, per prefix, the set of uplinks to avoid and (from a deferred loop
- * event, after the request reached every subscriber) installs P through the
- * best other uplink (policy_rank_prefix: the ranking of the default route,
- * prefer included), replacing the route in place when that choice changes
- * (make-before-break) and deleting it only when nothing is avoided any more, so
- * P falls back to the default route. It re-decides on every uplink state and
- * active change, and after a netlink resync. Its routes carry RTPROT_UPLINKD
- * and a non-zero prefix length; ones left by an earlier run (kill -9) are
- * removed at start, and all are removed on stop. Called by daemon.c; reads
- * uplinks; talks through nl_talk() and listens for resyncs (rtnl.h).
+ * The actuator of the policy's steered prefixes (bgp.watch route = true): owns
+ * the main-table routes for them and a record of what it installed. Each policy
+ * run hands it the whole desired list (route_prefix_sync); it installs a route
+ * that is wanted and missing, replaces one whose uplink or next hop changed in
+ * place (make-before-break), removes one that is no longer wanted, and writes
+ * nothing for the rest. Every change is a BUS_ACTION with the policy's reason,
+ * published from the policy run (never inside an event's delivery), so every
+ * subscriber sees it after the switch that caused it. A route of ours that
+ * someone deletes is put back 200 ms after the netlink event (debounced), and
+ * all of them after a resync. Its routes carry RTPROT_UPLINKD and a non-zero
+ * prefix length; ones left by an earlier run (kill -9) are removed at start,
+ * and all are removed on stop. Called by policy_prefix.c (sync) and daemon.c
+ * (init, destroy); reads uplinks; talks through nl_talk() and listens on the
+ * rtnetlink event socket (rtnl.h).
  */
 #include "route_prefix.h"
 #include "bus.h"
 #include "daemon.h"
-#include "health.h"
 #include "log.h"
-#include "policy.h"
-#include "policy_rank.h"
 #include "rtnl.h"
 #include "route.h"
 #include "uplink.h"
@@ -35,8 +33,7 @@
 #include <string.h>
 
 #define RP_MSG_SIZE 1024
-#define RP_MAX_AVOID 8
-#define RP_MAX_UPLINKS 16 /* config.c allows 1..16 */
+#define RP_CHECK_DELAY_NS (200 * NSEC_PER_MSEC)
 
 struct rp_entry {
 	struct list_head node;
@@ -44,19 +41,20 @@ struct rp_entry {
 	int family;
 	uint8_t len;
 	union inet_addr dst;
-	char avoid[RP_MAX_AVOID][64];
-	size_t navoid;
+	bool wanted;		/* listed by the last sync */
+	struct route_prefix_want want; /* what the policy asked for last */
 	bool installed;
 	struct route r;		/* what we installed */
-	char via[64];		/* through which uplink */
+	char via[32];		/* through which uplink */
 };
 
 struct route_prefix {
 	struct daemon *d;
-	struct bus_sub sub;
-	struct loop_event ev; /* re-decide every prefix, after the current delivery */
-	struct rtnl_listener rtnl; /* resync only */
-	struct list_head entries; /* struct rp_entry */
+	struct loop_timer check;   /* put back what someone deleted, debounced */
+	struct rtnl_listener rtnl; /* our routes deleted; resyncs */
+	struct list_head entries;  /* struct rp_entry */
+	uint64_t writes;	   /* netlink writes (unit tests) */
+	bool stopping;		   /* destroy: remove quietly, nothing on the bus */
 };
 
 static int rp_send(struct daemon *d, const struct route *r, uint16_t type, uint16_t flags,
@@ -69,45 +67,9 @@ static int rp_send(struct daemon *d, const struct route *r, uint16_t type, uint1
 		snprintf(err, errlen, "message too large");
 		return n;
 	}
+	if (d->route_prefix)
+		d->route_prefix->writes++;
 	return nl_talk(d, (struct nlmsghdr *)buf, NULL, NULL, err, errlen);
-}
-
-static bool rp_avoided(const struct rp_entry *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->navoid; i++)
-		if (!strcmp(e->avoid[i], name))
-			return true;
-	return false;
-}
-
-/* The uplink P should use: the core's prefix ranking (policy_rank.c), with the
- * uplinks whose view of P is anomalous avoided. */
-static struct uplink *rp_choose(struct daemon *d, const struct rp_entry *e)
-{
-	struct policy_cand c[RP_MAX_UPLINKS];
-	struct uplink *ups[RP_MAX_UPLINKS], *u;
-	bool avoided[RP_MAX_UPLINKS];
-	const char *prefer = policy_prefer_get(d);
-	size_t n = 0;
-	int i;
-
-	list_for_each_entry(u, &d->uplinks, node) {
-		if (n == RP_MAX_UPLINKS)
-			break;
-		ups[n] = u;
-		c[n] = (struct policy_cand){
-			.name = u->cfg.name, .state = u->health.state,
-			.settled = u->health.settled, .routable = uplink_routable(u, e->family),
-			.priority = u->cfg.priority, .current = u->active,
-			.preferred = prefer && !strcmp(prefer, u->cfg.name),
-		};
-		avoided[n] = rp_avoided(e, u->cfg.name);
-		n++;
-	}
-	i = policy_rank_prefix(c, n, avoided);
-	return i < 0 ? NULL : ups[i];
 }
 
 static void rp_build(struct daemon *d, const struct rp_entry *e, struct uplink *u,
@@ -131,61 +93,85 @@ static void rp_build(struct daemon *d, const struct rp_entry *e, struct uplink *
 	r->scope = nh->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 }
 
+static bool rp_same(const struct route *a, const struct route *b)
+{
+	return a->family == b->family && a->dst_len == b->dst_len && a->metric == b->metric &&
+	       !memcmp(&a->dst, &b->dst, sizeof(a->dst)) && a->nh[0].ifindex == b->nh[0].ifindex &&
+	       a->nh[0].has_gw == b->nh[0].has_gw &&
+	       (!a->nh[0].has_gw || !memcmp(&a->nh[0].gw, &b->nh[0].gw, sizeof(a->nh[0].gw)));
+}
+
+static void rp_publish(struct daemon *d, const struct rp_entry *e, int type, const char *old,
+		       const char *new, const char *reason)
+{
+	if (d->route_prefix && d->route_prefix->stopping)
+		return;
+	bus_publish(&d->bus, &(struct bus_event){ .type = type, .object = e->name,
+						  .old_state = old, .new_state = new,
+						  .reason = reason });
+}
+
 static void rp_remove(struct daemon *d, struct rp_entry *e, const char *why)
 {
-	char err[NL_ERRLEN];
+	char err[NL_ERRLEN], reason[512];
 	int ret;
 
 	if (!e->installed)
 		return;
 	ret = rp_send(d, &e->r, RTM_DELROUTE, 0, err, sizeof(err));
-	if (ret < 0 && ret != -ESRCH)
+	if (ret < 0 && ret != -ESRCH) {
 		log_warn("bgp route: %s: cannot remove the route through %s: %s", e->name, e->via,
 			 err);
-	else
-		log_notice("bgp route: %s through %s removed: %s", e->name, e->via, why);
+		snprintf(reason, sizeof(reason), "removing the route of %s through %s failed: %s",
+			 e->name, e->via, err);
+		rp_publish(d, e, BUS_ERROR, NULL, NULL, reason);
+		return; /* still ours: tried again at the next change */
+	}
+	snprintf(reason, sizeof(reason), "%s: route through %s removed: %s", e->name, e->via, why);
+	log_notice("bgp route: %s", reason);
+	rp_publish(d, e, BUS_ACTION, e->via, "none", reason);
 	e->installed = false;
 	e->via[0] = '\0';
 }
 
-/* Bring e's kernel route in line with its avoid set and the uplinks' states. */
-static void rp_apply(struct daemon *d, struct rp_entry *e)
+/* Bring e's kernel route in line with what the policy wants; again: it was deleted. */
+static int rp_apply(struct daemon *d, struct rp_entry *e, bool again)
 {
-	char err[NL_ERRLEN], reason[512];
-	struct uplink *u;
+	const struct route_prefix_want *w = &e->want;
+	char err[NL_ERRLEN], reason[512], old[32];
+	struct uplink *u = w->via[0] && e->wanted ? uplink_find(d, w->via) : NULL;
 	struct route r;
+	int ret;
 
-	if (!e->navoid) {
-		rp_remove(d, e, "no carrier's view is avoided any more; the default route applies");
-		return;
-	}
-	u = rp_choose(d, e);
 	if (!u) {
-		rp_remove(d, e, "no usable uplink is left outside the avoided views");
-		return;
+		rp_remove(d, e, e->wanted ? w->reason : "no longer watched");
+		return 0;
 	}
 	rp_build(d, e, u, &r);
-	if (e->installed && !strcmp(e->via, u->cfg.name) && !memcmp(&r, &e->r, sizeof(r)))
-		return;
-	if (rp_send(d, &r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, err, sizeof(err)) < 0) {
+	if (e->installed && !strcmp(e->via, u->cfg.name) && rp_same(&r, &e->r))
+		return 0; /* as wanted: write nothing */
+	ret = rp_send(d, &r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, err, sizeof(err));
+	if (ret < 0) {
 		log_warn("bgp route: %s: cannot route it through %s: %s", e->name, u->cfg.name, err);
 		snprintf(reason, sizeof(reason), "route %s through %s failed: %s", e->name,
 			 u->cfg.name, err);
-		bus_publish(&d->bus, &(struct bus_event){ .type = BUS_ERROR, .object = e->name,
-							  .reason = reason });
-		return;
+		rp_publish(d, e, BUS_ERROR, NULL, NULL, reason);
+		return ret;
 	}
-	if (e->installed && memcmp(&r.dst, &e->r.dst, sizeof(r.dst)) == 0 &&
-	    r.metric != e->r.metric)
+	if (e->installed && r.metric != e->r.metric)
 		rp_send(d, &e->r, RTM_DELROUTE, 0, err, sizeof(err)); /* metric changed */
+	snprintf(old, sizeof(old), "%s", e->installed ? e->via : "none");
 	e->r = r;
 	e->installed = true;
 	snprintf(e->via, sizeof(e->via), "%s", u->cfg.name);
-	snprintf(reason, sizeof(reason), "%s routed through %s, away from the anomalous view of %s%s",
-		 e->name, u->cfg.name, e->avoid[0], e->navoid > 1 ? " and others" : "");
+	if (again)
+		snprintf(reason, sizeof(reason), "%s %s; put back: it was deleted", e->name,
+			 w->reason);
+	else
+		snprintf(reason, sizeof(reason), "%s %s", e->name, w->reason);
 	log_notice("bgp route: %s", reason);
-	bus_publish(&d->bus, &(struct bus_event){ .type = BUS_ACTION, .object = e->name,
-						  .new_state = u->cfg.name, .reason = reason });
+	rp_publish(d, e, BUS_ACTION, old, u->cfg.name, reason);
+	return 0;
 }
 
 static struct rp_entry *rp_get(struct route_prefix *rp, const char *name)
@@ -209,56 +195,72 @@ static struct rp_entry *rp_get(struct route_prefix *rp, const char *name)
 	return e;
 }
 
-static void rp_steer(struct route_prefix *rp, const struct bus_event *ev)
+int route_prefix_sync(struct daemon *d, const struct route_prefix_want *w, size_t n)
 {
-	struct rp_entry *e;
+	struct route_prefix *rp = d->route_prefix;
+	struct rp_entry *e, *tmp;
+	int ret = 0, rv;
 	size_t i;
 
-	if (ev->steer != BUS_STEER_PREFIX || !ev->target || !ev->old_state || !ev->new_state)
-		return;
-	e = rp_get(rp, ev->target);
-	if (!e)
-		return;
-	if (!strcmp(ev->new_state, "avoid")) {
-		if (!rp_avoided(e, ev->old_state) && e->navoid < RP_MAX_AVOID)
-			snprintf(e->avoid[e->navoid++], sizeof(e->avoid[0]), "%s", ev->old_state);
-	} else {
-		for (i = 0; i < e->navoid; i++)
-			if (!strcmp(e->avoid[i], ev->old_state)) {
-				memmove(e->avoid[i], e->avoid[i + 1],
-					(e->navoid - i - 1) * sizeof(e->avoid[0]));
-				e->navoid--;
-				break;
-			}
+	if (!rp)
+		return -ENOTCONN;
+	list_for_each_entry(e, &rp->entries, node)
+		e->wanted = false;
+	for (i = 0; i < n; i++) {
+		e = rp_get(rp, w[i].name);
+		if (!e)
+			continue;
+		e->wanted = true;
+		e->want = w[i];
 	}
-	loop_event_schedule(&rp->d->loop, &rp->ev);
+	list_for_each_entry_safe(e, tmp, &rp->entries, node) {
+		rv = rp_apply(d, e, false);
+		if (rv < 0 && !ret)
+			ret = rv;
+		if (!e->wanted && !e->installed) {
+			list_del(&e->node);
+			free(e);
+		}
+	}
+	return ret;
 }
 
-/* Deferred: act after the event that asked for it reached every subscriber. */
-static void rp_ev_cb(struct loop_event *ev)
+uint64_t route_prefix_writes(const struct daemon *d)
 {
-	struct route_prefix *rp = container_of(ev, struct route_prefix, ev);
+	return d->route_prefix ? d->route_prefix->writes : 0;
+}
+
+/* Put back what is missing: every wanted route we do not hold any more. */
+static void rp_check_timer(struct loop_timer *t)
+{
+	struct route_prefix *rp = container_of(t, struct route_prefix, check);
 	struct rp_entry *e;
 
 	list_for_each_entry(e, &rp->entries, node)
-		rp_apply(rp->d, e);
+		if (e->wanted && !e->installed)
+			rp_apply(rp->d, e, true);
 }
 
-static void rp_event(struct bus_sub *s, const struct bus_event *ev)
+/* One of our prefix routes deleted by someone else: forget it, put it back soon. */
+static void rp_rtnl_event(struct rtnl_listener *l, const struct nlmsghdr *nlh)
 {
-	struct route_prefix *rp = container_of(s, struct route_prefix, sub);
+	struct route_prefix *rp = container_of(l, struct route_prefix, rtnl);
+	struct rp_entry *e;
+	struct route r;
 
-	switch (ev->type) {
-	case BUS_STEER:
-		rp_steer(rp, ev);
-		break;
-	case BUS_UPLINK_STATE:
-	case BUS_ACTIVE:
-		if (!list_empty(&rp->entries))
-			loop_event_schedule(&rp->d->loop, &rp->ev);
-		break;
-	default:
-		break;
+	if (nlh->nlmsg_type != RTM_DELROUTE || route_msg_parse(nlh, nlh->nlmsg_len, &r) < 0 ||
+	    r.table != RT_TABLE_MAIN || r.protocol != RTPROT_UPLINKD || !r.dst_len)
+		return;
+	list_for_each_entry(e, &rp->entries, node) {
+		if (!e->installed || !rp_same(&r, &e->r))
+			continue;
+		log_notice("bgp route: our route of %s through %s was deleted; putting it back",
+			   e->name, e->via);
+		e->installed = false;
+		e->via[0] = '\0';
+		if (!loop_timer_pending(&rp->check))
+			loop_timer_set_in(&rp->d->loop, &rp->check, RP_CHECK_DELAY_NS);
+		return;
 	}
 }
 
@@ -266,15 +268,13 @@ static void rp_event(struct bus_sub *s, const struct bus_event *ev)
 static void rp_rtnl_resync(struct rtnl_listener *l)
 {
 	struct route_prefix *rp = container_of(l, struct route_prefix, rtnl);
-	struct daemon *d = rp->d;
 	struct rp_entry *e;
 
 	list_for_each_entry(e, &rp->entries, node) {
-		bool was = e->installed;
-
+		if (!e->installed)
+			continue;
 		e->installed = false; /* replace unconditionally: it may have been deleted */
-		if (was || e->navoid)
-			rp_apply(d, e);
+		rp_apply(rp->d, e, false);
 	}
 }
 
@@ -334,11 +334,11 @@ int route_prefix_init(struct daemon *d)
 		return -ENOMEM;
 	rp->d = d;
 	list_init(&rp->entries);
-	loop_event_init(&rp->ev, rp_ev_cb);
+	loop_timer_init(&rp->check, rp_check_timer);
 	rp_purge_stale(d, AF_INET);
 	rp_purge_stale(d, AF_INET6);
-	rp->sub.cb = rp_event;
-	bus_subscribe(&d->bus, &rp->sub);
+	rp->rtnl.kinds = RTNL_ROUTE;
+	rp->rtnl.event = rp_rtnl_event;
 	rp->rtnl.resync = rp_rtnl_resync;
 	rtnl_listen(d, &rp->rtnl);
 	d->route_prefix = rp;
@@ -352,9 +352,9 @@ void route_prefix_destroy(struct daemon *d)
 
 	if (!rp)
 		return;
-	bus_unsubscribe(&rp->sub);
 	rtnl_unlisten(&rp->rtnl);
-	loop_event_cancel(&d->loop, &rp->ev);
+	loop_timer_cancel(&d->loop, &rp->check);
+	rp->stopping = true;
 	list_for_each_entry_safe(e, n, &rp->entries, node) {
 		rp_remove(d, e, "uplinkd stops");
 		list_del(&e->node);

@@ -575,7 +575,7 @@ static void steer_publish(struct bgpmon *m, enum bus_steer kind, const char *tar
 						     .target = target });
 }
 
-/* BUS_STEER: a tunnel for the IPsec monitor, a prefix for route_prefix.c (route = true) */
+/* BUS_STEER: a tunnel for the IPsec monitor, a prefix for the policy (route = true) */
 static void on_steer(void *ctx, const struct watch_steer *s, bool avoid, const char *reason,
 		     uint64_t now_ms)
 {

@@ -32,7 +32,8 @@
  *
  * Publishes BUS_TUNNEL (state changes and moves, with reasons); obeys
  * BUS_STEER (BUS_STEER_TUNNEL, avoid|clear the uplink in old_state); follows
- * BUS_ACTIVE and BUS_UPLINK_STATE. Fills status "tunnels".
+ * the policy (policy_listen: after each run, so a move is seen after the switch
+ * that caused it). Fills status "tunnels".
  */
 #include "daemon.h"
 #include "ipsec_conf.h"
@@ -218,6 +219,7 @@ struct ipsec {
 	struct loop_timer poll;
 	struct loop_event steer_ev;
 	struct bus_sub sub;
+	struct policy_listener pl; /* after each policy run: re-steer */
 	struct tunnel **t;
 	size_t nt;
 	unsigned int next_tid;
@@ -486,21 +488,16 @@ static bool choose(struct tunnel *t, int *bu, int *br)
 	struct policy_cand c[MAX_UPL];
 	struct policy_path p[MAX_UPL * MAX_REM];
 	size_t order[MAX_UPL * MAX_REM], u, r, np = 0;
-	const char *prefer = policy_prefer_get(t->ip->d);
 	uint64_t now = now_ns(t->ip);
 
 	for (u = 0; u < t->nupl; u++) {
 		struct uplink *up = path_uplink(t, (int)u);
 
 		c[u] = (struct policy_cand){ .name = t->unames[u], .state = HEALTH_DOWN };
-		if (up)
-			c[u] = (struct policy_cand){
-				.name = t->unames[u], .state = up->health.state,
-				.settled = up->health.settled,
-				.routable = up->link.has_addr4 && uplink_routable(up, AF_INET),
-				.priority = up->cfg.priority, .current = up->active,
-				.preferred = prefer && !strcmp(prefer, up->cfg.name),
-			};
+		if (up) {
+			policy_cand_fill(t->ip->d, up, AF_INET, &c[u]);
+			c[u].routable &= up->link.has_addr4;
+		}
 		for (r = 0; r < t->c.remotes.n && np < ARRAY_SIZE(p); r++)
 			p[np++] = (struct policy_path){ .cand = u, .remote = (int)r,
 							.held_down = t->bad_until[u][r] > now,
@@ -901,16 +898,20 @@ static void steer_ev_cb(struct loop_event *e)
 	steer_all(container_of(e, struct ipsec, steer_ev));
 }
 
+/* The policy ran (a switch is on the bus already): follow it from a deferred event. */
+static void policy_ran(struct policy_listener *l)
+{
+	struct ipsec *ip = container_of(l, struct ipsec, pl);
+
+	loop_event_schedule(&ip->d->loop, &ip->steer_ev);
+}
+
 static void bus_cb(struct bus_sub *s, const struct bus_event *ev)
 {
 	struct ipsec *ip = container_of(s, struct ipsec, sub);
 	size_t i, u;
 
 	switch (ev->type) {
-	case BUS_UPLINK_STATE:
-	case BUS_ACTIVE:
-		loop_event_schedule(&ip->d->loop, &ip->steer_ev);
-		break;
 	case BUS_STEER:
 		if (ev->steer != BUS_STEER_TUNNEL || !ev->target || !ev->old_state ||
 		    !ev->new_state)
@@ -1009,6 +1010,7 @@ static void ipsec_destroy(void *inst)
 	if (!ip)
 		return;
 	bus_unsubscribe(&ip->sub);
+	policy_unlisten(&ip->pl);
 	vici_client_destroy(&ip->vc); /* fails queued requests while tunnels still exist */
 	loop_timer_cancel(&ip->d->loop, &ip->poll);
 	loop_event_cancel(&ip->d->loop, &ip->steer_ev);
@@ -1043,6 +1045,8 @@ static void *ipsec_create(struct daemon *d, const void *conf)
 	}
 	ip->sub.cb = bus_cb;
 	bus_subscribe(&d->bus, &ip->sub);
+	ip->pl.ran = policy_ran;
+	policy_listen(d, &ip->pl);
 	if (vici_client_init(&ip->vc, &d->loop, c->vici, &vici_ops, ip) < 0) {
 		log_err("ipsec: vici socket path \"%s\" is too long", c->vici);
 		goto err;
@@ -1053,6 +1057,8 @@ static void *ipsec_create(struct daemon *d, const void *conf)
 err:
 	if (ip->sub.cb)
 		bus_unsubscribe(&ip->sub);
+	if (ip->pl.ran)
+		policy_unlisten(&ip->pl);
 	ip->sub.cb = NULL;
 	for (i = 0; i < ip->nt; i++)
 		tunnel_free(ip->t[i]);

@@ -1,2 +1,2 @@
 unit-tests += policy_rank
-policy_rank-src := daemon/policy_rank.c
+policy_rank-src := daemon/policy_rank.c daemon/health.c

@@ -3,13 +3,15 @@
  * The rankings of a steered prefix's uplink and of a tunnel's paths, alone (only
  * policy_rank.c is linked): down or unroutable never, up before degraded, the
  * operator's prefer, then the default route's uplink, then priority, then order;
- * avoided uplinks and held-down paths skipped.
+ * disabled uplinks never; avoided uplinks, held-down views and held-down paths skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <string.h>
 
 #include "policy_rank.h"
 
@@ -23,27 +25,60 @@ static void cands(struct policy_cand *c)
 				     .priority = 30 };
 }
 
+static int prefix(const struct policy_cand *c, const struct policy_prefix_view *v, char *why)
+{
+	return policy_rank_prefix(c, 3, v, why, 256);
+}
+
 static void test_prefix(void **state)
 {
 	struct policy_cand c[3];
-	bool avoided[3] = { true, false, false };
+	struct policy_prefix_view v[3] = { { .avoided = true }, { 0 }, { 0 } };
+	struct policy_prefix_view clean[3] = { { 0 } };
+	char why[256];
 
 	(void)state;
 	cands(c);
-	assert_int_equal(policy_rank_prefix(c, 3, NULL), 0);
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), 1);	   /* isp1's view is bad */
+	/* no view avoided: no route of ours, the prefix follows the default route */
+	assert_int_equal(prefix(c, clean, why), POLICY_PREFIX_FOLLOW);
+	assert_string_equal(why, "no carrier's view is avoided any more; the default route applies");
+	assert_int_equal(prefix(c, v, why), 1);			   /* isp1's view is bad */
+	assert_string_equal(why, "routed through isp2 (up, priority 20), away from the anomalous "
+			    "view of isp1");
 	c[1].state = HEALTH_DEGRADED;
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), 2);	   /* up beats degraded */
+	assert_int_equal(prefix(c, v, why), 2);			   /* up beats degraded */
 	c[2].routable = false;
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), 1);	   /* degraded beats none */
+	assert_int_equal(prefix(c, v, why), 1);			   /* degraded beats none */
 	c[1].state = HEALTH_DOWN;
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), -1);  /* nothing usable */
+	assert_int_equal(prefix(c, v, why), POLICY_PREFIX_NONE);  /* nothing usable */
+	assert_non_null(strstr(why, "no usable uplink is left outside the avoided views"));
 	cands(c);
 	c[2].preferred = true;					   /* prefer lte */
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), 2);
-	c[1].priority = 40;
+	assert_int_equal(prefix(c, v, why), 2);
+	c[0].preferred = true;					   /* prefer never beats avoid */
 	c[2].preferred = false;
-	assert_int_equal(policy_rank_prefix(c, 3, avoided), 2);	   /* priority */
+	assert_int_equal(prefix(c, v, why), 1);
+	c[0].preferred = false;
+	c[1].priority = 40;
+	assert_int_equal(prefix(c, v, why), 2);			   /* priority */
+	cands(c);
+	c[0].current = false;
+	c[2].current = true;					   /* the default's uplink */
+	assert_int_equal(prefix(c, v, why), 2);
+	cands(c);
+	c[1].disabled = true;					   /* out of service */
+	assert_int_equal(prefix(c, v, why), 2);
+	/* the anomaly ended lately: held down, skipped, and still a route of ours */
+	cands(c);
+	v[0].avoided = false;
+	v[0].held_down = true;
+	assert_int_equal(prefix(c, v, why), 1);
+	assert_string_equal(why, "routed through isp2 (up, priority 20), away from isp1 held down "
+			    "after its anomaly ended");
+	v[1].avoided = true;
+	assert_int_equal(prefix(c, v, why), 2);
+	assert_string_equal(why, "routed through lte (up, priority 30), away from the anomalous "
+			    "view of isp2; isp1 held down after its anomaly ended");
 }
 
 static void test_paths(void **state)

@@ -414,6 +414,137 @@ static void test_run_balance(void **state)
 	assert_ptr_equal(stub.route_ups[0], &x->u[1]);
 }
 
+/* ---- steered prefixes: part of each run's desired state ---- */
+
+static uint64_t fake_ns = 1000 * NSEC_PER_SEC;
+
+static uint64_t fake_clock(void)
+{
+	return fake_ns;
+}
+
+static void steer(struct rx *x, const char *uplink, const char *what)
+{
+	bus_publish(&x->d.bus, &(struct bus_event){ .type = BUS_STEER, .steer = BUS_STEER_PREFIX,
+						    .target = "203.0.113.0/24",
+						    .object = "prefix 203.0.113.0/24",
+						    .old_state = uplink, .new_state = what,
+						    .reason = "test" });
+}
+
+static void test_run_prefix(void **state)
+{
+	struct rx *x = *state;
+	const struct policy_desired *w;
+	char err[128];
+	int syncs;
+
+	x->d.loop.clock = fake_clock;
+	loop_update_time(&x->d.loop);
+	x->d.route_prefix = (struct route_prefix *)x; /* the actuator: stubbed */
+	x->u[0].health.settled = x->u[1].health.settled = true;
+	x->u[0].cfg.health.hold_down_s = x->u[1].cfg.health.hold_down_s = 5;
+	policy_run(&x->d);
+	assert_true(x->u[0].active);
+	assert_int_equal(stub.nprefix, 0);
+	w = policy_desired_get(&x->d);
+	assert_non_null(w);
+	assert_int_equal(w->ndef[0], 1);
+	assert_string_equal(w->def[0][0], "isp1");
+	assert_int_equal(w->ndef[1], 0); /* no IPv6 next hop: none of ours */
+	assert_false(w->keep[0] || w->keep[1]);
+
+	/* a steer is noted during delivery and decided by the next run, never inside it */
+	syncs = stub.prefix_syncs;
+	steer(x, "isp1", "avoid");
+	assert_int_equal(stub.prefix_syncs, syncs);
+	loop_run_due(&x->d.loop);
+	assert_int_equal(stub.prefix_syncs, syncs + 1);
+	assert_int_equal(stub.nprefix, 1);
+	assert_string_equal(stub.prefix_name[0], "203.0.113.0/24");
+	assert_string_equal(stub.prefix_via[0], "isp2");
+	assert_non_null(strstr(stub.prefix_reason[0], "away from the anomalous view of isp1"));
+	assert_int_equal(policy_desired_get(&x->d)->nprefix, 1);
+
+	/* the operator's prefer does not override an avoided view */
+	assert_int_equal(policy_prefer(&x->d, "isp1", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_string_equal(stub.prefix_via[0], "isp2");
+	assert_int_equal(policy_prefer(&x->d, "auto", "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+
+	/* the clean uplink down, or disabled: nothing usable, no route of ours */
+	x->u[1].health.state = HEALTH_DOWN;
+	policy_run(&x->d);
+	assert_string_equal(stub.prefix_via[0], "");
+	assert_non_null(strstr(stub.prefix_reason[0], "no usable uplink"));
+	x->u[1].health.state = HEALTH_UP;
+	policy_run(&x->d);
+	assert_string_equal(stub.prefix_via[0], "isp2");
+	assert_int_equal(policy_admin(&x->d, "isp2", true, "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_string_equal(stub.prefix_via[0], "");
+	assert_int_equal(policy_admin(&x->d, "isp2", false, "test", err, sizeof(err)), 0);
+	loop_run_due(&x->d.loop);
+	assert_string_equal(stub.prefix_via[0], "isp2");
+
+	/* the anomaly ends: isp1 stays avoided for its hold-down, then P follows the
+	 * default route (the last run hands the actuator an entry without a route) */
+	steer(x, "isp1", "clear");
+	loop_run_due(&x->d.loop);
+	assert_string_equal(stub.prefix_via[0], "isp2");
+	assert_non_null(strstr(stub.prefix_reason[0], "isp1 held down"));
+	fake_ns += 4 * NSEC_PER_SEC;
+	loop_update_time(&x->d.loop);
+	loop_run_due(&x->d.loop);
+	policy_run(&x->d);
+	assert_string_equal(stub.prefix_via[0], "isp2");
+	fake_ns += 2 * NSEC_PER_SEC;
+	loop_update_time(&x->d.loop);
+	syncs = stub.prefix_syncs;
+	loop_run_due(&x->d.loop); /* the hold-down's timer asks for a run */
+	assert_int_equal(stub.prefix_syncs, syncs + 1);
+	assert_int_equal(stub.nprefix, 1);
+	assert_string_equal(stub.prefix_via[0], "");
+	assert_non_null(strstr(stub.prefix_reason[0], "the default route applies"));
+	policy_run(&x->d);
+	assert_int_equal(stub.nprefix, 0); /* forgotten */
+}
+
+/* Listeners (tunnel steering) are told after the run, once its switch is on the bus. */
+struct lx {
+	struct policy_listener l;
+	struct rx *x;
+	int ran;
+	int actives_then;
+};
+
+static void lx_ran(struct policy_listener *l)
+{
+	struct lx *o = container_of(l, struct lx, l);
+
+	o->ran++;
+	o->actives_then = o->x->count[BUS_ACTIVE];
+}
+
+static void test_run_listener(void **state)
+{
+	struct rx *x = *state;
+	struct lx o = { .l.ran = lx_ran, .x = x };
+
+	policy_listen(&x->d, &o.l);
+	x->u[0].health.settled = x->u[1].health.settled = true;
+	x->u[0].health.state = HEALTH_DOWN;
+	policy_run(&x->d);
+	assert_true(x->u[1].active);
+	assert_int_equal(o.ran, 1);
+	assert_int_equal(o.actives_then, x->count[BUS_ACTIVE]); /* the switch came first */
+	assert_true(x->count[BUS_ACTIVE] > 0);
+	policy_unlisten(&o.l);
+	policy_run(&x->d);
+	assert_int_equal(o.ran, 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define R(fn) cmocka_unit_test_setup_teardown(fn, run_setup, run_teardown)
 
@@ -423,7 +554,8 @@ int main(void)
 		T(test_priority),	   T(test_switch_back_to_better), T(test_degraded_vs_up),
 		T(test_all_down_keeps_current), T(test_tie_keeps_current), T(test_unsettled),
 		T(test_prefer),		   T(test_empty),
-		R(test_run_adopt_switch_fail), R(test_run_balance),
+		R(test_run_adopt_switch_fail), R(test_run_balance), R(test_run_prefix),
+		R(test_run_listener),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

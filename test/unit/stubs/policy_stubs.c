@@ -14,6 +14,7 @@
 #include "ct.h"
 #include "daemon.h"
 #include "route.h"
+#include "route_prefix.h"
 #include "uplink.h"
 
 struct policy_stubs stub;
@@ -75,4 +76,20 @@ struct uplink *uplink_find(struct daemon *d, const char *name)
 		if (strcmp(u->cfg.name, name) == 0)
 			return u;
 	return NULL;
+}
+
+/* The prefix actuator: what the policy wants, as it was handed over. */
+int route_prefix_sync(struct daemon *d, const struct route_prefix_want *w, size_t n)
+{
+	size_t i;
+
+	(void)d;
+	stub.prefix_syncs++;
+	stub.nprefix = n;
+	for (i = 0; i < n && i < 4; i++) {
+		snprintf(stub.prefix_name[i], sizeof(stub.prefix_name[i]), "%s", w[i].name);
+		snprintf(stub.prefix_via[i], sizeof(stub.prefix_via[i]), "%s", w[i].via);
+		snprintf(stub.prefix_reason[i], sizeof(stub.prefix_reason[i]), "%s", w[i].reason);
+	}
+	return 0;
 }

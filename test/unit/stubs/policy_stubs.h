@@ -15,6 +15,9 @@ struct policy_stubs {
 	int clear6_calls;	/* route_clear_default(AF_INET6) */
 	int ct_calls;
 	const struct uplink *ct_last;
+	int prefix_syncs;	/* route_prefix_sync() calls */
+	size_t nprefix;		/* the last one's list */
+	char prefix_name[4][64], prefix_via[4][32], prefix_reason[4][320];
 };
 
 extern struct policy_stubs stub;
