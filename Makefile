@@ -194,7 +194,7 @@ $(BUILD)/tools/%: test/bench/%.c
 
 # The parser bench links the real parsers (test/bench/parse_bench.c).
 PARSE_BENCH_SRC := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
-	daemon/control_req.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
+	daemon/control_req.c daemon/command.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
 $(BUILD)/tools/parse_bench: test/bench/parse_bench.c $(PARSE_BENCH_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -MMD -MP,$(CPPFLAGS)) -O2 -g $(WARN) -o $@ $^ -lconfig -ljson-c

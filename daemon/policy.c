@@ -20,8 +20,9 @@
  * as a callback for its re-judge timer), policy_prefix.c (after the default
  * route; the same callback for steers and hold-downs), route.c, ct.c, uplink.c
  * (lookups, routability) and the bus. Called by daemon.c (init, first run),
- * uplinks.c (policy_schedule on every health or link change), control.c
- * (prefer, status getters), ipsec.c (listener) and ipsec_path.c (candidates).
+ * uplinks.c (policy_schedule on every health or link change), command_run.c
+ * (prefer, disable, enable), status.c and view.c (getters), ipsec.c
+ * (listener) and ipsec_path.c (candidates).
  */
 #include "policy.h"
 #include "policy_flow.h"

@@ -15,8 +15,8 @@
  */
 #include "bus.h"
 #include "daemon.h"
-#include "journal.h"
 #include "loop.h"
+#include "view.h"
 
 #include "replay_cli.h"
 
@@ -108,7 +108,7 @@ static void replay_event(struct bus_sub *s, const struct bus_event *ev)
 
 	if (ev->type != BUS_ALERT && ev->type != BUS_STEER)
 		return;
-	j = journal_event_json(ev);
+	j = view_event_json(ev);
 	printf("%s\n", json_object_to_json_string_ext(j, JSON_OUT));
 	json_object_put(j);
 	o->n++;
