@@ -17,7 +17,7 @@
  *
  * Publishes BUS_TUNNEL (state changes and moves, with reasons); obeys
  * BUS_STEER (BUS_STEER_TUNNEL, avoid|clear the uplink in old_state); follows
- * the policy (policy_listen: after each run, so a move is seen after the switch
+ * the policy (view_policy_listen: after each run, so a move is seen after the switch
  * that caused it), from a deferred loop event, never inside delivery. Fills
  * status "tunnels". Created by daemon.c.
  */
@@ -27,8 +27,7 @@
 #include "ipsec_tunnel.h"
 #include "log.h"
 #include "plugin.h"
-#include "policy.h"
-#include "uplink.h"
+#include "view.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,7 +73,7 @@ static void via_name(struct tunnel *t, const char *local, char *buf, size_t len)
 	size_t i;
 
 	for (i = 0; i < t->nupl; i++)
-		if (ipsec_uplink_addr(uplink_find(t->ip->d, t->unames[i]), a, sizeof(a)) &&
+		if (ipsec_path_addr(t, (int)i, a, sizeof(a)) &&
 		    strcmp(a, local) == 0) {
 			snprintf(buf, len, "%s", t->unames[i]);
 			return;
@@ -95,14 +94,14 @@ void ipsec_tunnel_publish(struct tunnel *t, const char *old, const char *new, co
 	bus_publish(&t->ip->d->bus, &ev);
 }
 
-static void state_changed(struct tunnel *t, enum health_state old)
+static void state_changed(struct tunnel *t, enum view_state old)
 {
 	t->since_ms = loop_clock_realtime_ms();
-	if (t->h.state == HEALTH_UP)
+	if (t->h.state == VIEW_UP)
 		t->stall_streak = 0; /* traffic flows again */
-	log_notice("ipsec: %s: %s -> %s: %s", t->c.name, health_state_names[old],
-		   health_state_names[t->h.state], t->h.reason);
-	ipsec_tunnel_publish(t, health_state_names[old], health_state_names[t->h.state], t->h.reason);
+	log_notice("ipsec: %s: %s -> %s: %s", t->c.name, view_state_names[old],
+		   view_state_names[t->h.state], t->h.reason);
+	ipsec_tunnel_publish(t, view_state_names[old], view_state_names[t->h.state], t->h.reason);
 }
 
 /* ---- requests ---- */
@@ -231,7 +230,7 @@ static void steer_all(struct ipsec *ip)
 static void judge(struct tunnel *t)
 {
 	const struct ipsec_sa *sa = ipsec_path_cur_sa(t), *s = NULL;
-	enum health_state old = t->h.state;
+	enum view_state old = t->h.state;
 	size_t i;
 
 	if (sa && ipsec_path_sa_ok(sa))
@@ -256,7 +255,7 @@ static void judge(struct tunnel *t)
 	 * while it is busy), not an outage. A move away from a failed path, or a
 	 * tunnel that was not up, stays judged.
 	 */
-	if (t->connecting && t->handover && !(s && ipsec_path_sa_ok(s)) && t->h.state != HEALTH_DOWN)
+	if (t->connecting && t->handover && !(s && ipsec_path_sa_ok(s)) && t->h.state != VIEW_DOWN)
 		return;
 	if (tunnel_health_poll(&t->h, s, t->serving_via, ipsec_now_ns(t->ip)))
 		state_changed(t, old);
@@ -305,7 +304,7 @@ static void poll_cb(struct loop_timer *tm)
 static void probe_result(struct ipsec_probe *p, bool answered)
 {
 	struct tunnel *t = container_of(p, struct tunnel, probe);
-	enum health_state old = t->h.state;
+	enum view_state old = t->h.state;
 
 	if (tunnel_health_probe(&t->h, answered, t->c.probe.target, ipsec_now_ns(t->ip)))
 		state_changed(t, old);
@@ -381,7 +380,7 @@ static void vici_down(void *ctx, const char *why)
 	snprintf(ip->vici_why, sizeof(ip->vici_why), "%s", why);
 	for (i = 0; i < ip->nt; i++) {
 		struct tunnel *t = ip->t[i];
-		enum health_state old = t->h.state;
+		enum view_state old = t->h.state;
 		char r[400];
 
 		t->synced = false;
@@ -416,7 +415,7 @@ static void steer_ev_cb(struct loop_event *e)
 }
 
 /* The policy ran (a switch is on the bus already): follow it from a deferred event. */
-static void policy_ran(struct policy_listener *l)
+static void policy_ran(struct view_policy_listener *l)
 {
 	struct ipsec *ip = container_of(l, struct ipsec, pl);
 
@@ -527,7 +526,7 @@ static void ipsec_destroy(void *inst)
 	if (!ip)
 		return;
 	bus_unsubscribe(&ip->sub);
-	policy_unlisten(&ip->pl);
+	view_policy_unlisten(&ip->pl);
 	vici_client_destroy(&ip->vc); /* fails queued requests while tunnels still exist */
 	loop_timer_cancel(&ip->d->loop, &ip->poll);
 	loop_event_cancel(&ip->d->loop, &ip->steer_ev);
@@ -563,7 +562,8 @@ static void *ipsec_create(struct daemon *d, const void *conf)
 	ip->sub.cb = bus_cb;
 	bus_subscribe(&d->bus, &ip->sub);
 	ip->pl.ran = policy_ran;
-	policy_listen(d, &ip->pl);
+	if (view_policy_listen(d, &ip->pl) < 0)
+		goto err;
 	if (vici_client_init(&ip->vc, &d->loop, c->vici, &vici_ops, ip) < 0) {
 		log_err("ipsec: vici socket path \"%s\" is too long", c->vici);
 		goto err;
@@ -575,7 +575,7 @@ err:
 	if (ip->sub.cb)
 		bus_unsubscribe(&ip->sub);
 	if (ip->pl.ran)
-		policy_unlisten(&ip->pl);
+		view_policy_unlisten(&ip->pl);
 	ip->sub.cb = NULL;
 	for (i = 0; i < ip->nt; i++)
 		tunnel_free(ip->t[i]);
@@ -669,7 +669,7 @@ static void ipsec_status(void *inst, struct json_object *st)
 		o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(t->c.name));
 		json_object_object_add(o, "state",
-				       json_object_new_string(health_state_names[t->h.state]));
+				       json_object_new_string(view_state_names[t->h.state]));
 		json_object_object_add(o, "uplink", json_object_new_string(
 					      s ? t->serving_via : ipsec_path_uname(t, t->cur_u)));
 		json_object_object_add(o, "local", json_object_new_string(

@@ -9,7 +9,7 @@
  * uplinks' IPv4 addresses). Pure: it touches no running state. Called by
  * ipsec.c (the plugin's keys and check hooks) and the tests.
  */
-#include "config.h"
+#include "daemon.h"
 #include "ipsec_conf.h"
 #include "schema.h"
 

@@ -13,7 +13,7 @@
  * is held down and the next path is tried; the old SA is left alone meanwhile.
  *
  * The ranking is the core's, not this file's: choose() hands every path to
- * policy_rank_paths() (policy_rank.c), which ranks eligible paths (uplink
+ * view_rank_paths() (view.h; the core's policy_rank.c), which ranks eligible paths (uplink
  * present with an IPv4 address, not down, not avoided by a BUS_STEER, not
  * held down) up before degraded, the operator's prefer, then the uplink
  * carrying the default route (tunnels follow the policy's choice), then priority, then
@@ -23,23 +23,26 @@
  * doubling for repeated failures up to 8x; when it ends, the tunnel returns to
  * the preferred path) and which uplinks a BUS_STEER avoids.
  *
- * Called by ipsec.c; calls policy_rank.c and ipsec.c's requests.
+ * Reads uplinks through view.h only. Called by ipsec.c; calls view.c (the
+ * ranking, uplink snapshots) and ipsec.c's requests.
  */
-#include "health.h"
 #include "ipsec_tunnel.h"
 #include "log.h"
-#include "policy.h"
-#include "policy_rank.h"
-#include "uplink.h"
+#include "view.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-struct uplink *ipsec_path_uplink(struct tunnel *t, int u)
+bool ipsec_path_view(struct tunnel *t, int u, struct view_uplink *v)
 {
-	return u >= 0 && (size_t)u < t->nupl ? uplink_find(t->ip->d, t->unames[u]) : NULL;
+	const struct uplink *up;
+
+	if (u < 0 || (size_t)u >= t->nupl || !(up = view_uplink_find(t->ip->d, t->unames[u])))
+		return false;
+	view_uplink_get(up, v);
+	return true;
 }
 
 const char *ipsec_path_uname(const struct tunnel *t, int u)
@@ -52,11 +55,13 @@ const char *ipsec_path_remote(const struct tunnel *t, int r)
 	return r >= 0 && (size_t)r < t->c.remotes.n ? t->c.remotes.v[r] : "none";
 }
 
-bool ipsec_uplink_addr(const struct uplink *u, char *buf, size_t len)
+bool ipsec_path_addr(struct tunnel *t, int u, char *buf, size_t len)
 {
-	if (!u || !u->link.has_addr4)
+	struct view_uplink v;
+
+	if (!ipsec_path_view(t, u, &v) || !v.has_addr4)
 		return false;
-	return inet_ntop(AF_INET, &u->link.addr4, buf, (socklen_t)len) != NULL;
+	return inet_ntop(AF_INET, &v.addr4, buf, (socklen_t)len) != NULL;
 }
 
 
@@ -114,27 +119,18 @@ void ipsec_path_hold(struct tunnel *t, int u, int r, const char *why)
  * order); held-down and avoided paths are not eligible. False if none. */
 static bool choose(struct tunnel *t, int *bu, int *br)
 {
-	struct policy_cand c[IPSEC_MAX_UPLINKS];
-	struct policy_path p[IPSEC_MAX_UPLINKS * IPSEC_MAX_REMOTES];
+	struct view_path p[IPSEC_MAX_UPLINKS * IPSEC_MAX_REMOTES];
 	size_t order[IPSEC_MAX_UPLINKS * IPSEC_MAX_REMOTES], u, r, np = 0;
 	uint64_t now = ipsec_now_ns(t->ip);
 
-	for (u = 0; u < t->nupl; u++) {
-		struct uplink *up = ipsec_path_uplink(t, (int)u);
-
-		c[u] = (struct policy_cand){ .name = t->unames[u], .state = HEALTH_DOWN };
-		if (up) {
-			policy_cand_fill(t->ip->d, up, AF_INET, &c[u]);
-			c[u].routable &= up->link.has_addr4;
-		}
+	for (u = 0; u < t->nupl; u++)
 		for (r = 0; r < t->c.remotes.n && np < ARRAY_SIZE(p); r++)
-			p[np++] = (struct policy_path){ .cand = u, .remote = (int)r,
-							.held_down = t->bad_until[u][r] > now,
-							.avoided = t->avoid[u] };
-	}
-	if (!policy_rank_paths(c, t->nupl, p, np, order))
+			p[np++] = (struct view_path){ .uplink = u, .remote = (int)r,
+						      .held_down = t->bad_until[u][r] > now,
+						      .avoided = t->avoid[u] };
+	if (!view_rank_paths(t->ip->d, (const char *const *)t->unames, t->nupl, p, np, order))
 		return false;
-	*bu = (int)p[order[0]].cand;
+	*bu = (int)p[order[0]].uplink;
 	*br = p[order[0]].remote;
 	return true;
 }
@@ -143,14 +139,15 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 {
 	char local[IPSEC_ADDR_MAX];
 	int old_u = t->cur_u, old_r = t->cur_r;
+	struct view_uplink ov;
 	size_t i;
 
-	if (!ipsec_uplink_addr(ipsec_path_uplink(t, u), local, sizeof(local)))
+	if (!ipsec_path_addr(t, u, local, sizeof(local)))
 		return;
 	/* make-before-break: the old path still works (its uplink up, not held down
 	 * or avoided, the tunnel up), so the hand-over is no outage */
-	t->handover = old_u >= 0 && t->h.state == HEALTH_UP && ipsec_path_uplink(t, old_u) &&
-		      ipsec_path_uplink(t, old_u)->health.state == HEALTH_UP && !t->avoid[old_u] &&
+	t->handover = old_u >= 0 && t->h.state == VIEW_UP && ipsec_path_view(t, old_u, &ov) &&
+		      ov.state == VIEW_UP && !t->avoid[old_u] &&
 		      (old_r < 0 || t->bad_until[old_u][old_r] <= ipsec_now_ns(t->ip));
 	if (old_u >= 0 && (old_u != u || old_r != r)) {
 		snprintf(t->move_why, sizeof(t->move_why), "%s/%s -> %s/%s: %s",
@@ -158,7 +155,7 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 			 ipsec_path_remote(t, r), why);
 		t->moves++;
 		log_notice("ipsec: %s: moving %s", t->c.name, t->move_why);
-		ipsec_tunnel_publish(t, health_state_names[t->h.state], health_state_names[t->h.state],
+		ipsec_tunnel_publish(t, view_state_names[t->h.state], view_state_names[t->h.state],
 			t->move_why);
 	} else {
 		log_info("ipsec: %s: bringing the tunnel up on %s/%s: %s", t->c.name,
@@ -188,7 +185,7 @@ static void switch_to(struct tunnel *t, int u, int r, const char *why)
 	if (t->c.steer == IPSEC_STEER_MOBIKE && old_u >= 0 && old_r == r) {
 		char old_local[IPSEC_ADDR_MAX];
 
-		if (ipsec_uplink_addr(ipsec_path_uplink(t, old_u), old_local, sizeof(old_local)))
+		if (ipsec_path_addr(t, old_u, old_local, sizeof(old_local)))
 			for (i = 0; i < t->nlast; i++)
 				if (ipsec_path_sa_ok(&t->last[i]) &&
 				    sa_on(&t->last[i], old_local, ipsec_path_remote(t, r))) {
@@ -282,7 +279,7 @@ void ipsec_path_steer(struct tunnel *t)
 			log_warn("ipsec: %s: ESP stalls on every uplink; staying on %s (check the far end and probe.target %s)",
 				 t->c.name, ipsec_path_uname(t, t->cur_u),
 				 t->c.probe.target ? t->c.probe.target : "-");
-			ipsec_tunnel_publish(t, health_state_names[t->h.state], health_state_names[t->h.state],
+			ipsec_tunnel_publish(t, view_state_names[t->h.state], view_state_names[t->h.state],
 				"ESP stalls on every uplink: the far end or the probe target is the problem, not a carrier; not moving");
 		}
 	}
@@ -290,7 +287,7 @@ void ipsec_path_steer(struct tunnel *t)
 		if (t->cur_u < 0 || !t->loaded) {
 			/* nothing eligible: use the first configured path that has an address */
 			for (u = 0; (size_t)u < t->nupl; u++)
-				if (ipsec_uplink_addr(ipsec_path_uplink(t, u), local, sizeof(local)))
+				if (ipsec_path_addr(t, u, local, sizeof(local)))
 					break;
 			if ((size_t)u < t->nupl && !(sa && ipsec_path_sa_ok(sa)))
 				switch_to(t, u, 0, "no path is eligible; trying the first one");
@@ -298,6 +295,8 @@ void ipsec_path_steer(struct tunnel *t)
 		return;
 	}
 	if (u != t->cur_u || r != t->cur_r) {
+		struct view_uplink cv;
+		bool have_cur = ipsec_path_view(t, t->cur_u, &cv);
 		char why[200];
 
 		if (t->cur_u >= 0 && t->bad_until[t->cur_u][t->cur_r] > now)
@@ -307,12 +306,10 @@ void ipsec_path_steer(struct tunnel *t)
 				 ipsec_path_uname(t, t->cur_u), t->avoid_why);
 		else if (t->cur_u < 0)
 			snprintf(why, sizeof(why), "starting");
-		else if (ipsec_path_uplink(t, t->cur_u) &&
-			 ipsec_path_uplink(t, t->cur_u)->health.state != HEALTH_UP)
+		else if (have_cur && cv.state != VIEW_UP)
 			snprintf(why, sizeof(why), "%s %s: %.120s", ipsec_path_uname(t, t->cur_u),
-				 health_state_names[ipsec_path_uplink(t, t->cur_u)->health.state],
-				 ipsec_path_uplink(t, t->cur_u)->health.reason);
-		else if (!ipsec_path_uplink(t, t->cur_u) || !ipsec_path_uplink(t, t->cur_u)->link.has_addr4)
+				 view_state_name(cv.state), cv.reason ? cv.reason : "");
+		else if (!have_cur || !cv.has_addr4)
 			snprintf(why, sizeof(why), "%s has no IPv4 address", ipsec_path_uname(t, t->cur_u));
 		else
 			snprintf(why, sizeof(why), "%s/%s is preferred (default route, order, hold-down over)",
@@ -320,7 +317,7 @@ void ipsec_path_steer(struct tunnel *t)
 		switch_to(t, u, r, why);
 		return;
 	}
-	if (!ipsec_uplink_addr(ipsec_path_uplink(t, u), local, sizeof(local)))
+	if (!ipsec_path_addr(t, u, local, sizeof(local)))
 		return;
 	if (strcmp(local, t->cur_local) != 0) {
 		switch_to(t, u, r, "the uplink's address changed");

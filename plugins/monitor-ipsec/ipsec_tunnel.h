@@ -20,14 +20,13 @@
 #include "ipsec_probe.h"
 #include "ipsec_sa.h"
 #include "loop.h"
-#include "policy.h"
 #include "vici_client.h"
+#include "view.h"
 
 #define IPSEC_SEEN_MAX 8	/* SAs of one tunnel per list-sas round */
 #define IPSEC_TERM_MEMO 8	/* recent terminate requests, not repeated within 3 s */
 
 struct daemon;
-struct uplink;
 
 /* one tunnel of the section: its health, its paths' hold-downs and the path in use */
 struct tunnel {
@@ -82,7 +81,7 @@ struct ipsec {
 	struct loop_timer poll;
 	struct loop_event steer_ev;
 	struct bus_sub sub;
-	struct policy_listener pl;	/* after each policy run: re-steer */
+	struct view_policy_listener pl;	/* after each policy run: re-steer */
 	struct tunnel **t;
 	size_t nt;
 	unsigned int next_tid;
@@ -100,12 +99,13 @@ void ipsec_tunnel_initiate(struct tunnel *t);
 void ipsec_tunnel_terminate(struct tunnel *t, uint64_t uid, const char *why);
 
 /* ipsec_path.c: a tunnel's paths. u indexes t->unames, r the remotes; -1 or out
- * of range: none ("none" for the names, NULL for the uplink). */
-struct uplink *ipsec_path_uplink(struct tunnel *t, int u);
+ * of range: none ("none" for the names, false for the uplink). */
+/* a snapshot of uplink u (view.h); false when u is none or no such uplink exists */
+bool ipsec_path_view(struct tunnel *t, int u, struct view_uplink *v);
 const char *ipsec_path_uname(const struct tunnel *t, int u);
 const char *ipsec_path_remote(const struct tunnel *t, int r);
-/* the uplink's IPv4 address as text; false if it has none */
-bool ipsec_uplink_addr(const struct uplink *u, char *buf, size_t len);
+/* uplink u's IPv4 address as text; false if it has none (or there is no such uplink) */
+bool ipsec_path_addr(struct tunnel *t, int u, char *buf, size_t len);
 /* an IKE_SA that is ESTABLISHED with its CHILD_SA INSTALLED */
 bool ipsec_path_sa_ok(const struct ipsec_sa *sa);
 /* the newest SA of the last list-sas round on the current path (working ones first) */
