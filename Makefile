@@ -17,7 +17,7 @@
 #   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
 #   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
-# Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
+# Sources: daemon/*.c form uplinkd, cli/*.c form uplinkctl; each
 # plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
 # test/unit/X.mk and test/fuzz/X.mk declares a test and the sources it links.
 
@@ -61,8 +61,8 @@ src-y :=
 libs-y :=
 include $(sort $(wildcard plugins/*/plugin.mk))
 
-CTL_SRC := $(sort $(wildcard daemon/uplinkctl*.c)) daemon/log.c
-CORE_SRC := $(filter-out $(wildcard daemon/uplinkctl*.c) daemon/main.c,$(sort $(wildcard daemon/*.c)))
+CTL_SRC := $(sort $(wildcard cli/*.c))
+CORE_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c)))
 DAEMON_SRC := daemon/main.c $(CORE_SRC) $(src-y) $(BUILD)/plugins.c
 LIBS += $(sort $(libs-y))
 

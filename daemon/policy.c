@@ -21,8 +21,8 @@
  * route; the same callback for steers and hold-downs), route.c, ct.c, uplink.c
  * (lookups, routability) and the bus. Called by daemon.c (init, first run),
  * uplinks.c (policy_schedule on every health or link change), command_run.c
- * (prefer, disable, enable), status.c and view.c (getters) and ipsec.c
- * (candidates, listener).
+ * (prefer, disable, enable), status.c, and view.c (getters; the listener and
+ * the candidates of a tunnel's paths for the IPsec monitor).
  */
 #include "policy.h"
 #include "policy_flow.h"

@@ -4,19 +4,25 @@
  *
  * Copies what plugins may know of the core (uplink names, state, reason,
  * activity, link, measurements, per-target counters, the policy's last
- * decision) into the caller's structs; changes nothing. Reads uplink.c,
- * health.c, policy.c, status.c and journal.c. Used by the web plugin
- * (web.c, web_api.c, metrics_daemon.c); any plugin may use it.
+ * decision) into the caller's structs; changes nothing. For a monitor that
+ * steers (IPsec) it also relays the policy's "ran" news and hands a tunnel's
+ * paths to the core's one ranking (policy_rank.c). Reads uplink.c, health.c,
+ * policy.c, policy_rank.c, status.c and journal.c. Used by the web plugin
+ * (web.c, web_api.c, metrics_daemon.c) and the IPsec plugin (ipsec.c,
+ * ipsec_path.c); any plugin may use it.
  */
 #include "view.h"
 #include "daemon.h"
 #include "health.h"
 #include "journal.h"
 #include "policy.h"
+#include "policy_rank.h"
 #include "status.h"
 #include "uplink.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -184,4 +190,69 @@ struct json_object *view_event_json(const struct bus_event *ev)
 struct json_object *view_events(struct daemon *d, size_t count)
 {
 	return journal_last(d, count);
+}
+
+struct view_listener_core {
+	struct policy_listener pl;
+	struct view_policy_listener *l;
+};
+
+static void listener_ran(struct policy_listener *pl)
+{
+	struct view_listener_core *c = container_of(pl, struct view_listener_core, pl);
+
+	c->l->ran(c->l);
+}
+
+int view_policy_listen(struct daemon *d, struct view_policy_listener *l)
+{
+	struct view_listener_core *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->l = l;
+	c->pl.ran = listener_ran;
+	l->core = c;
+	policy_listen(d, &c->pl);
+	return 0;
+}
+
+void view_policy_unlisten(struct view_policy_listener *l)
+{
+	struct view_listener_core *c = l->core;
+
+	if (!c)
+		return;
+	policy_unlisten(&c->pl);
+	free(c);
+	l->core = NULL;
+}
+
+size_t view_rank_paths(const struct daemon *d, const char *const *names, size_t n,
+		       const struct view_path *p, size_t np, size_t *order)
+{
+	struct policy_cand *c = calloc(n ? n : 1, sizeof(*c));
+	struct policy_path *pp = calloc(np ? np : 1, sizeof(*pp));
+	size_t i, k = 0;
+
+	if (!c || !pp)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct uplink *u = view_uplink_find(d, names[i]);
+
+		c[i] = (struct policy_cand){ .name = names[i], .state = HEALTH_DOWN };
+		if (!u)
+			continue;
+		policy_cand_fill(d, u, AF_INET, &c[i]);
+		c[i].routable &= u->link.has_addr4; /* the tunnel's local address */
+	}
+	for (i = 0; i < np; i++)
+		pp[i] = (struct policy_path){ .cand = p[i].uplink, .remote = p[i].remote,
+					      .held_down = p[i].held_down,
+					      .avoided = p[i].avoided };
+	k = policy_rank_paths(c, n, pp, np, order);
+out:
+	free(c);
+	free(pp);
+	return k;
 }

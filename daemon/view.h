@@ -127,4 +127,33 @@ struct json_object *view_event_json(const struct bus_event *ev);
  * when the journal is not running). */
 struct json_object *view_events(struct daemon *d, size_t count);
 
+/* ---- following the policy (a monitor that steers, such as the IPsec plugin) ---- */
+
+/* Told after every policy run, once its switch and the actuators' actions are on
+ * the bus. Act from a deferred loop event, as after any news. */
+struct view_policy_listener {
+	void (*ran)(struct view_policy_listener *l);
+	void *core; /* the core's side; set by view_policy_listen */
+};
+/* l->ran set: 0, or -ENOMEM. view_policy_unlisten() on a listener that is not
+ * listening is a no-op. */
+int view_policy_listen(struct daemon *d, struct view_policy_listener *l);
+void view_policy_unlisten(struct view_policy_listener *l);
+
+/* One way a tunnel can go: through uplink names[uplink] to its remote number `remote`. */
+struct view_path {
+	size_t uplink;	/* index into the names given to view_rank_paths */
+	int remote;
+	bool held_down;	/* failed lately: not used until its hold-down ends */
+	bool avoided;	/* its uplink is steered away from (a BGP anomaly) */
+};
+/* The core's ranking of a tunnel's paths (policy_rank.c, the one ranking): the
+ * usable paths best first, their indexes written into order (room for np); returns
+ * how many (0: none usable, or no memory). An uplink carries a tunnel only when it
+ * exists, is routable for IPv4 and has an IPv4 address; then state, the operator's
+ * prefer, the uplink with the default route, priority and the order of names and
+ * paths decide. */
+size_t view_rank_paths(const struct daemon *d, const char *const *names, size_t n,
+		       const struct view_path *p, size_t np, size_t *order);
+
 #endif
