@@ -237,18 +237,8 @@ const struct policy_desired *policy_desired_get(const struct daemon *d)
 void policy_cand_fill(const struct daemon *d, const struct uplink *u, int family,
 		      struct policy_cand *c)
 {
-	const char *prefer = policy_prefer_get(d);
-
-	*c = (struct policy_cand){
-		.name = u->cfg.name,
-		.state = u->health.state,
-		.settled = u->health.settled,
-		.routable = uplink_routable(u, family),
-		.priority = u->cfg.priority,
-		.current = u->active,
-		.preferred = prefer && strcmp(prefer, u->cfg.name) == 0,
-		.disabled = policy_disabled(d, u->cfg.name, NULL, NULL),
-	};
+	uplink_cand(u, family, policy_prefer_get(d),
+		    policy_disabled(d, u->cfg.name, NULL, NULL), c);
 }
 
 /* The desired default route of family: through ups[0..n) (none of ours when n is 0). */

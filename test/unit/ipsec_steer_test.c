@@ -47,10 +47,7 @@ void policy_cand_fill(const struct daemon *d, const struct uplink *u, int family
 		      struct policy_cand *c)
 {
 	(void)d;
-	*c = (struct policy_cand){ .name = u->cfg.name, .state = u->health.state,
-				   .settled = u->health.settled,
-				   .routable = uplink_routable(u, family),
-				   .priority = u->cfg.priority, .current = u->active };
+	uplink_cand(u, family, NULL, false, c);
 }
 
 void policy_listen(struct daemon *d, struct policy_listener *l)
