@@ -17,7 +17,7 @@
 #   make install     PREFIX=/usr/local DESTDIR=: daemon, CLI, systemd unit, example config
 #   make deb         build/uplinkd_VERSION_ARCH.deb; `make deb-test` installs it into an empty root
 #
-# Sources: daemon/*.c form uplinkd (daemon/uplinkctl*.c form uplinkctl); each
+# Sources: daemon/*.c form uplinkd, cli/*.c form uplinkctl; each
 # plugins/X/plugin.mk adds its files when its Kconfig symbol is set; each
 # test/unit/X.mk and test/fuzz/X.mk declares a test and the sources it links.
 
@@ -61,8 +61,8 @@ src-y :=
 libs-y :=
 include $(sort $(wildcard plugins/*/plugin.mk))
 
-CTL_SRC := $(sort $(wildcard daemon/uplinkctl*.c)) daemon/log.c
-CORE_SRC := $(filter-out $(wildcard daemon/uplinkctl*.c) daemon/main.c,$(sort $(wildcard daemon/*.c)))
+CTL_SRC := $(sort $(wildcard cli/*.c))
+CORE_SRC := $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c)))
 DAEMON_SRC := daemon/main.c $(CORE_SRC) $(src-y) $(BUILD)/plugins.c
 LIBS += $(sort $(libs-y))
 
@@ -202,7 +202,7 @@ $(BUILD)/tools/%: test/bench/%.c
 
 # The parser bench links the real parsers (test/bench/parse_bench.c).
 PARSE_BENCH_SRC := daemon/config.c daemon/config_rules.c daemon/config_syntax.c daemon/schema.c daemon/plugin.c daemon/log.c \
-	daemon/control_req.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
+	daemon/control_req.c daemon/command.c plugins/probe-icmp/icmp_wire.c plugins/probe-dns/dns_wire.c
 $(BUILD)/tools/parse_bench: test/bench/parse_bench.c $(PARSE_BENCH_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -MMD -MP,$(CPPFLAGS)) -O2 -g $(WARN) -o $@ $^ -lconfig -ljson-c

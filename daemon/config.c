@@ -6,7 +6,7 @@
  * running daemon is never touched; every error found is collected (not just the
  * first) so `uplinkd -t` shows them all. Calls libconfig (syntax), schema.c
  * (types and ranges), config_syntax.c (what a syntax error is) and each
- * plugin's check(). Called by main.c (start, -t, SIGHUP) and control.c (reload).
+ * plugin's check(). Called by main.c (start, -t) and daemon.c (reload).
  */
 #include "config.h"
 #include "plugin.h"

@@ -16,15 +16,13 @@
  * answers (another uplinkd), start fails with a message. The socket path is
  * read once: a reload that changes control.socket takes effect at the next
  * restart (daemon_reload() says so in the log).
- * Calls status.c, journal.c, policy_prefer() and daemon_reload(); set up and torn
- * down by daemon.c (control_init/control_destroy).
+ * Every request runs through the command table (command.h), the same one the
+ * web API uses. Set up and torn down by daemon.c (control_init/control_destroy).
  */
+#include "command.h"
 #include "control.h"
 #include "daemon.h"
-#include "journal.h"
 #include "log.h"
-#include "policy.h"
-#include "status.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -108,9 +106,8 @@ static void peer_who(int fd, char *who, size_t len)
 static struct json_object *control_handle(struct control *c, int fd, const char *line,
 					  size_t len)
 {
-	struct daemon *d = c->d;
-	struct control_req req;
-	struct json_object *r;
+	struct json_object *r, *res = NULL;
+	struct command_req req;
 	char err[512], who[64];
 
 	if (control_req_parse(line, len, &req, err, sizeof(err)) < 0) {
@@ -118,48 +115,21 @@ static struct json_object *control_handle(struct control *c, int fd, const char 
 		return reply_error(err);
 	}
 	log_dbg(LOG_CTL, "control: %.*s", (int)(len < 200 ? len : 200), line);
-	switch (req.cmd) {
-	case CONTROL_STATUS:
-		r = reply_new(true);
-		json_object_object_add(r, "status", status_build(d));
-		return r;
-	case CONTROL_EVENTS:
-		r = reply_new(true);
-		json_object_object_add(r, "events", journal_last(d, (size_t)req.count));
-		return r;
-	case CONTROL_RELOAD: {
-		char *errs = NULL;
-
-		if (daemon_reload(d, &errs) < 0) {
-			r = reply_error(errs ? errs : "reload failed; see the daemon's log");
-			free(errs);
-			return r;
-		}
-		free(errs);
-		return reply_new(true);
+	if (req.cmd->mutates)
+		peer_who(fd, who, sizeof(who));
+	else
+		snprintf(who, sizeof(who), "uplinkctl");
+	if (command_run(c->d, &req, who, &res, err, sizeof(err)) < 0)
+		return reply_error(err);
+	r = reply_new(true);
+	if (req.cmd->reply) {
+		json_object_object_add(r, req.cmd->reply, res);
+	} else {
+		json_object_object_foreach(res, key, val)
+			json_object_object_add(r, key, json_object_get(val));
+		json_object_put(res);
 	}
-	case CONTROL_PREFER:
-		err[0] = '\0';
-		peer_who(fd, who, sizeof(who));
-		if (policy_prefer(d, req.uplink, who, err, sizeof(err)) < 0)
-			return reply_error(err[0] ? err : "prefer refused");
-		return reply_new(true);
-	case CONTROL_DISABLE:
-	case CONTROL_ENABLE:
-		err[0] = '\0';
-		peer_who(fd, who, sizeof(who));
-		if (policy_admin(d, req.uplink, req.cmd == CONTROL_DISABLE, who, err,
-				 sizeof(err)) < 0)
-			return reply_error(err[0] ? err : "refused");
-		return reply_new(true);
-	case CONTROL_ACK:
-		err[0] = '\0';
-		peer_who(fd, who, sizeof(who));
-		if (daemon_monitor_action(d, "bgp", "ack", req.alert, who, err, sizeof(err)) < 0)
-			return reply_error(err[0] ? err : "ack refused");
-		return reply_new(true);
-	}
-	return reply_error("internal error: unhandled command");
+	return r;
 }
 
 /* ---- clients ---- */

@@ -2,14 +2,16 @@
 /*
  * DOC: control_req.c - parse one control request line (pure, fuzzed)
  *
- * Owns the request grammar: one JSON object with "cmd" and that command's
+ * Owns the socket's framing: one JSON object with "cmd" and that command's
  * arguments, nothing else (no unknown keys, no second value, no trailing bytes).
- * Every refusal says what was wrong and what to send instead. It reads only the
- * bytes it is given (json_tokener, never strlen on the input) and touches no
- * state. Called by control.c; the fuzzer and the unit test call it directly.
+ * The commands and their arguments are the table's (command.c), shared with
+ * the web API. Every refusal says what was wrong and what to send instead. It
+ * reads only the bytes it is given (json_tokener, never strlen on the input)
+ * and touches no state. Called by control.c; the fuzzer and the unit test call
+ * it directly.
  */
+#include "command.h"
 #include "control.h"
-#include "list.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -17,13 +19,6 @@
 #include <string.h>
 
 #define CONTROL_DEPTH_MAX 8
-
-static const char *const cmd_names[] = {
-	[CONTROL_STATUS] = "status", [CONTROL_EVENTS] = "events",
-	[CONTROL_RELOAD] = "reload", [CONTROL_PREFER] = "prefer",
-	[CONTROL_DISABLE] = "disable", [CONTROL_ENABLE] = "enable",
-	[CONTROL_ACK] = "ack",
-};
 
 /* Parse buf[0..len) as exactly one JSON value; NULL with a message otherwise. */
 static struct json_object *parse_json(const char *buf, size_t len, char *err, size_t errlen)
@@ -66,37 +61,14 @@ static struct json_object *parse_json(const char *buf, size_t len, char *err, si
 	return o;
 }
 
-/* A JSON string without NUL bytes, 1..max-1 long: copied into out. */
-static int get_name(struct json_object *v, const char *key, char *out, size_t max, char *err,
-		    size_t errlen)
-{
-	const char *s;
-	size_t n;
-
-	if (!json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "\"%s\" must be a string", key);
-		return -EINVAL;
-	}
-	s = json_object_get_string(v);
-	n = (size_t)json_object_get_string_len(v);
-	if (n == 0 || n >= max || strlen(s) != n) {
-		snprintf(err, errlen, "\"%s\" must be 1 to %zu characters", key, max - 1);
-		return -EINVAL;
-	}
-	memcpy(out, s, n + 1);
-	return 0;
-}
-
-int control_req_parse(const char *buf, size_t len, struct control_req *req, char *err,
+int control_req_parse(const char *buf, size_t len, struct command_req *req, char *err,
 		      size_t errlen)
 {
+	const struct command *cmd;
 	struct json_object *o, *v;
-	const char *cmd;
-	size_t i;
 	int ret = -EINVAL;
 
-	memset(req, 0, sizeof(*req));
-	req->count = 50;
+	command_req_init(req, NULL);
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' ||
 		       buf[len - 1] == '\t'))
 		len--;
@@ -112,63 +84,33 @@ int control_req_parse(const char *buf, size_t len, struct control_req *req, char
 	if (!o)
 		return -EINVAL;
 	if (!json_object_object_get_ex(o, "cmd", &v) || !json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)");
+		snprintf(err, errlen, "missing \"cmd\" (a string: %s)", command_names);
 		goto out;
 	}
-	cmd = json_object_get_string(v);
-	for (i = 0; i < ARRAY_SIZE(cmd_names); i++)
-		if ((size_t)json_object_get_string_len(v) == strlen(cmd_names[i]) &&
-		    strcmp(cmd, cmd_names[i]) == 0)
-			break;
-	if (i == ARRAY_SIZE(cmd_names)) {
-		snprintf(err, errlen, "unknown command \"%.40s\"; try status, events, reload, prefer, ack, disable, enable",
-			 cmd);
+	cmd = command_find(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	if (!cmd) {
+		snprintf(err, errlen, "unknown command \"%.40s\"; try %s", json_object_get_string(v),
+			 command_names);
 		goto out;
 	}
-	req->cmd = (enum control_cmd)i;
+	command_req_init(req, cmd);
 	json_object_object_foreach(o, key, val) {
+		const struct command_arg *a;
+
 		if (strcmp(key, "cmd") == 0)
 			continue;
-		if (req->cmd == CONTROL_EVENTS && strcmp(key, "count") == 0) {
-			int64_t n;
-
-			if (!json_object_is_type(val, json_type_int)) {
-				snprintf(err, errlen, "\"count\" must be an integer");
-				goto out;
-			}
-			n = json_object_get_int64(val);
-			if (n < 1 || n > 1000) {
-				snprintf(err, errlen, "\"count\" %lld is outside 1..1000", (long long)n);
-				goto out;
-			}
-			req->count = (int)n;
-		} else if ((req->cmd == CONTROL_PREFER || req->cmd == CONTROL_DISABLE ||
-			    req->cmd == CONTROL_ENABLE) && strcmp(key, "uplink") == 0) {
-			if (get_name(val, "uplink", req->uplink, sizeof(req->uplink), err,
-				     errlen) < 0)
-				goto out;
-		} else if (req->cmd == CONTROL_ACK && strcmp(key, "alert") == 0) {
-			if (get_name(val, "alert", req->alert, sizeof(req->alert), err, errlen) < 0)
-				goto out;
-		} else {
-			snprintf(err, errlen, "\"%.40s\" is not an argument of %s", key, cmd);
+		a = command_arg_find(cmd, key, false);
+		if (!a) {
+			snprintf(err, errlen, "\"%.40s\" is not an argument of %s", key, cmd->name);
 			goto out;
 		}
+		if (command_req_set_json(req, a, val, err, errlen) < 0)
+			goto out;
 	}
-	if (req->cmd == CONTROL_PREFER && !req->uplink[0]) {
-		snprintf(err, errlen, "prefer needs \"uplink\": a name or \"auto\"");
-		goto out;
-	}
-	if ((req->cmd == CONTROL_DISABLE || req->cmd == CONTROL_ENABLE) && !req->uplink[0]) {
-		snprintf(err, errlen, "%s needs \"uplink\": a name", cmd);
-		goto out;
-	}
-	if (req->cmd == CONTROL_ACK && !req->alert[0]) {
-		snprintf(err, errlen, "ack needs \"alert\": an id from bgp.alerts[]");
-		goto out;
-	}
-	ret = 0;
+	ret = command_req_check(req, false, err, errlen);
 out:
+	if (ret < 0)
+		req->cmd = NULL;
 	json_object_put(o);
 	return ret;
 }

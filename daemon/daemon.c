@@ -6,7 +6,7 @@
  * instances, and reload: the new file is validated completely first; only a
  * valid configuration is applied (uplinks diffed by name, monitors
  * reconfigured), otherwise the old one keeps running and the errors are logged
- * and published. Called by main.c and control.c.
+ * and published. Called by main.c and command_run.c (reload, monitor actions).
  */
 #include "daemon.h"
 #include "control.h"

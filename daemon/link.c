@@ -7,17 +7,19 @@
  * a new ifindex), admin state, carrier (IFF_LOWER_UP and an operstate that is
  * not down), point-to-point, the first global IPv4/IPv6 address, the gateways
  * the kernel learned (main-table default routes through the interface that are
- * not ours: DHCP, RA, PPP), and link quality: speed and duplex over ethtool
- * generic netlink (queried at start and when the carrier comes up, followed on
- * the "monitor" group) and error/drop counters polled every 5 s. Each change
+ * not ours: DHCP, RA, PPP), and link quality: speed and duplex from
+ * link_ethtool.c (queried at start and when the carrier comes up, followed on
+ * its notifications) and error/drop counters polled every 5 s. Each change
  * is reported through the callback given to link_init (LINK_CHG_UP when an
  * interface comes back up: the kernel dropped its IPv4 routes). Listens on
- * the daemon's rtnetlink event socket (rtnl.h); talks through nl_talk();
- * uses route.c's pure parser for learned gateways. Called by daemon.c and
- * uplinks.c (link_uplink_added).
+ * the daemon's rtnetlink event socket (rtnl.h); talks through nl_talk() with
+ * messages link_msg.c builds and parses; uses route.c's pure parser for
+ * learned gateways. Called by daemon.c and uplinks.c (link_uplink_added).
  */
 #include "link.h"
 #include "daemon.h"
+#include "link_ethtool.h"
+#include "link_msg.h"
 #include "log.h"
 #include "route.h"
 #include "rtnl.h"
@@ -25,9 +27,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/ethtool.h>
-#include <linux/ethtool_netlink.h>
-#include <linux/genetlink.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -39,145 +38,10 @@ struct linkmon {
 	struct daemon *d;
 	struct rtnl_listener rtnl;
 	link_changed_fn changed; /* the uplinks' callback */
-	struct nl_sock genl;	/* ethtool requests */
-	struct nl_sock genl_ev; /* ethtool notifications */
-	uint16_t ethtool_id;
-	bool ethtool;
+	struct link_ethtool ethtool; /* speed and duplex */
 	struct loop_timer stats;
 	struct log_rl rl;
 };
-
-/* ---- pure parsers ---- */
-
-static int link_attr_cb(const struct nlattr *a, void *data)
-{
-	struct link_info *li = data;
-	struct rtnl_link_stats64 st;
-	size_t n;
-
-	switch (mnl_attr_get_type(a)) {
-	case IFLA_IFNAME:
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-			return MNL_CB_ERROR;
-		snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(a));
-		break;
-	case IFLA_OPERSTATE:
-		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		li->operstate = mnl_attr_get_u8(a);
-		break;
-	case IFLA_STATS64:
-		n = mnl_attr_get_payload_len(a);
-		/* older kernels send a shorter struct: need up to tx_dropped */
-		if (n < offsetof(struct rtnl_link_stats64, tx_dropped) + sizeof(st.tx_dropped))
-			return MNL_CB_ERROR;
-		memset(&st, 0, sizeof(st));
-		memcpy(&st, mnl_attr_get_payload(a), n < sizeof(st) ? n : sizeof(st));
-		li->errors = st.rx_errors + st.tx_errors;
-		li->drops = st.rx_dropped + st.tx_dropped;
-		li->has_stats = true;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-int link_msg_parse(const void *nlmsg, size_t len, struct link_info *li)
-{
-	const struct nlmsghdr *nlh = nlmsg;
-	const struct ifinfomsg *ifi;
-
-	memset(li, 0, sizeof(*li));
-	li->operstate = IF_OPER_UNKNOWN;
-	if (len < sizeof(*nlh) || nlh->nlmsg_len > len ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)) ||
-	    (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK))
-		return -EINVAL;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	if (ifi->ifi_index <= 0)
-		return -EINVAL;
-	li->ifindex = ifi->ifi_index;
-	li->flags = ifi->ifi_flags;
-	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, li) < 0)
-		return -EINVAL;
-	return 0;
-}
-
-bool link_info_carrier(const struct link_info *li)
-{
-	return (li->flags & IFF_LOWER_UP) && li->operstate != IF_OPER_DOWN &&
-	       li->operstate != IF_OPER_LOWERLAYERDOWN;
-}
-
-struct ethtool_parse {
-	int ifindex;
-	bool have_speed, have_duplex;
-	uint32_t speed;
-	uint8_t duplex;
-};
-
-static int ethtool_header_cb(const struct nlattr *a, void *data)
-{
-	struct ethtool_parse *p = data;
-
-	if (mnl_attr_get_type(a) == ETHTOOL_A_HEADER_DEV_INDEX) {
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		p->ifindex = (int)mnl_attr_get_u32(a);
-	}
-	return MNL_CB_OK;
-}
-
-static int ethtool_attr_cb(const struct nlattr *a, void *data)
-{
-	struct ethtool_parse *p = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case ETHTOOL_A_LINKMODES_HEADER:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
-		    mnl_attr_parse_nested(a, ethtool_header_cb, p) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case ETHTOOL_A_LINKMODES_SPEED:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		p->speed = mnl_attr_get_u32(a);
-		p->have_speed = true;
-		break;
-	case ETHTOOL_A_LINKMODES_DUPLEX:
-		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		p->duplex = mnl_attr_get_u8(a);
-		p->have_duplex = true;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-int link_ethtool_parse_linkmodes(const void *nlmsg, size_t len, int *ifindex,
-				 uint32_t *speed_mbps, int *duplex)
-{
-	const struct nlmsghdr *nlh = nlmsg;
-	const struct genlmsghdr *g;
-	struct ethtool_parse p = { 0 };
-
-	if (len < sizeof(*nlh) || nlh->nlmsg_len > len ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
-		return -EINVAL;
-	g = mnl_nlmsg_get_payload(nlh);
-	if (g->cmd != ETHTOOL_MSG_LINKMODES_GET_REPLY && g->cmd != ETHTOOL_MSG_LINKMODES_NTF)
-		return -EINVAL;
-	if (mnl_attr_parse(nlh, sizeof(*g), ethtool_attr_cb, &p) < 0 || p.ifindex <= 0)
-		return -EINVAL;
-	*ifindex = p.ifindex;
-	*speed_mbps = p.have_speed && p.speed != (uint32_t)SPEED_UNKNOWN ? p.speed : 0;
-	if (p.have_duplex && p.duplex == DUPLEX_FULL)
-		*duplex = 1;
-	else if (p.have_duplex && p.duplex == DUPLEX_HALF)
-		*duplex = 0;
-	else
-		*duplex = -1;
-	return 0;
-}
 
 /* ---- comparing views ---- */
 
@@ -278,62 +142,30 @@ static void link_notify(struct daemon *d, struct uplink *u, const struct uplink_
 
 /* ---- ethtool ---- */
 
-struct ethtool_reply {
-	struct uplink *u;
-	bool got;
-	uint32_t speed;
-	int duplex;
-};
-
-static int ethtool_reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ethtool_reply *r = data;
-	int ifindex;
-
-	if (link_ethtool_parse_linkmodes(nlh, nlh->nlmsg_len, &ifindex, &r->speed,
-					 &r->duplex) == 0 && ifindex == r->u->link.ifindex)
-		r->got = true;
-	return MNL_CB_OK;
-}
-
 /* Fill u->link.lq's speed and duplex (no notification here). */
 static void ethtool_query(struct linkmon *lm, struct uplink *u)
 {
-	uint32_t buf[128];
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
-	struct nlattr *hdr;
-	struct ethtool_reply r = { .u = u };
 	char err[NL_ERRLEN];
-	int rc;
+	uint32_t speed;
+	int duplex;
 
 	u->link.lq.known = false;
 	u->link.lq.speed_mbps = 0;
 	u->link.lq.duplex = -1;
-	if (!lm->ethtool || !u->link.ifindex)
+	if (!lm->ethtool.on || !u->link.ifindex)
 		return;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = lm->ethtool_id;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = ETHTOOL_MSG_LINKMODES_GET;
-	g->version = ETHTOOL_GENL_VERSION;
-	hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
-	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, (uint32_t)u->link.ifindex);
-	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
-	mnl_attr_nest_end(nlh, hdr);
-	rc = nl_sock_talk(&lm->genl, nlh, ethtool_reply_cb, &r, err, sizeof(err));
-	if (rc < 0) {
+	if (link_ethtool_query(&lm->ethtool, u->link.ifindex, &speed, &duplex, err,
+			       sizeof(err)) < 0) {
 		/* veth, dummy, tun and ppp have no link modes: not an error */
 		log_dbg(LOG_NL, "%s: no speed from ethtool for %s: %s", u->cfg.name,
 			u->cfg.interface, err);
 		return;
 	}
-	if (!r.got || !r.speed)
+	if (!speed)
 		return;
 	u->link.lq.known = true;
-	u->link.lq.speed_mbps = r.speed;
-	u->link.lq.duplex = r.duplex;
+	u->link.lq.speed_mbps = speed;
+	u->link.lq.duplex = duplex;
 }
 
 static struct uplink *uplink_by_ifindex(struct daemon *d, int ifindex)
@@ -348,17 +180,13 @@ static struct uplink *uplink_by_ifindex(struct daemon *d, int ifindex)
 	return NULL;
 }
 
-static int ethtool_event(const struct nlmsghdr *nlh, void *data)
+/* a LINKMODES notification */
+static void ethtool_changed(struct link_ethtool *e, int ifindex, uint32_t speed, int duplex)
 {
-	struct linkmon *lm = data;
+	struct linkmon *lm = container_of(e, struct linkmon, ethtool);
 	struct uplink_link old;
 	struct uplink *u;
-	uint32_t speed;
-	int ifindex, duplex;
 
-	if (nlh->nlmsg_type != lm->ethtool_id ||
-	    link_ethtool_parse_linkmodes(nlh, nlh->nlmsg_len, &ifindex, &speed, &duplex) < 0)
-		return MNL_CB_OK;
 	/* several uplinks on one interface are not expected; notify each anyway */
 	list_for_each_entry(u, &lm->d->uplinks, node) {
 		if (u->link.ifindex != ifindex)
@@ -369,12 +197,11 @@ static int ethtool_event(const struct nlmsghdr *nlh, void *data)
 		u->link.lq.duplex = speed ? duplex : -1;
 		link_notify(lm->d, u, &old, 0);
 	}
-	return MNL_CB_OK;
 }
 
-static void ethtool_overrun(struct nl_sock *s)
+static void ethtool_lost(struct link_ethtool *e)
 {
-	struct linkmon *lm = container_of(s, struct linkmon, genl_ev);
+	struct linkmon *lm = container_of(e, struct linkmon, ethtool);
 	struct uplink_link old;
 	struct uplink *u;
 
@@ -382,29 +209,6 @@ static void ethtool_overrun(struct nl_sock *s)
 		old = u->link;
 		ethtool_query(lm, u);
 		link_notify(lm->d, u, &old, 0);
-	}
-}
-
-static void ethtool_open(struct linkmon *lm)
-{
-	uint32_t grp;
-	int err;
-
-	if ((err = nl_sock_open(&lm->genl, NETLINK_GENERIC)) < 0 ||
-	    (err = nl_genl_resolve(&lm->genl, ETHTOOL_GENL_NAME, ETHTOOL_MCGRP_MONITOR_NAME,
-				   &lm->ethtool_id, &grp)) < 0) {
-		log_info("link: ethtool netlink unavailable (%s); speed and duplex unknown",
-			 strerror(-err));
-		nl_sock_close(&lm->genl);
-		return;
-	}
-	lm->ethtool = true;
-	if ((err = nl_sock_open(&lm->genl_ev, NETLINK_GENERIC)) < 0 ||
-	    (err = nl_sock_watch(&lm->genl_ev, &lm->d->loop, &grp, 1, ethtool_event,
-				 ethtool_overrun, lm)) < 0) {
-		log_warn("link: cannot follow ethtool notifications (%s); speed is read when "
-			 "the carrier comes up", strerror(-err));
-		nl_sock_close(&lm->genl_ev);
 	}
 }
 
@@ -464,18 +268,12 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 static int link_get(struct daemon *d, const char *name, int ifindex, struct link_info *li)
 {
 	uint32_t buf[128];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg_build_get(buf, sizeof(buf), name, ifindex);
 	struct link_get g = { .got = false };
 	char err[NL_ERRLEN];
 	int rc;
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	if (!ifindex && !mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, name))
+	if (!nlh)
 		return -ENAMETOOLONG;
 	rc = nl_talk(d, nlh, link_get_cb, &g, err, sizeof(err));
 	if (rc == -ENODEV || (rc == 0 && !g.got))
@@ -496,51 +294,26 @@ struct addr_dump {
 	uint8_t plen4, plen6;
 };
 
-static int addr_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type == IFA_ADDRESS || type == IFA_LOCAL)
-		tb[type] = a;
-	else if (type == IFA_FLAGS && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct addr_dump *ad = data;
-	const struct nlattr *tb[IFA_MAX + 1] = { NULL };
-	const struct ifaddrmsg *ifa;
-	const struct nlattr *a;
-	uint32_t flags;
+	struct link_addr la;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+	if (link_addr_parse(nlh, nlh->nlmsg_len, &la) < 0 || la.ifindex != ad->ifindex ||
+	    la.scope != RT_SCOPE_UNIVERSE)
 		return MNL_CB_OK;
-	ifa = mnl_nlmsg_get_payload(nlh);
-	if ((int)ifa->ifa_index != ad->ifindex || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb) < 0)
-		return MNL_CB_OK;
-	flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a)
-		return MNL_CB_OK;
-	if (ifa->ifa_family == AF_INET && !ad->has4 &&
-	    mnl_attr_get_payload_len(a) == sizeof(ad->a4)) {
-		memcpy(&ad->a4, mnl_attr_get_payload(a), sizeof(ad->a4));
-		ad->plen4 = ifa->ifa_prefixlen;
+	if (la.family == AF_INET && !ad->has4) {
+		ad->a4 = la.addr.v4;
+		ad->plen4 = la.plen;
 		ad->has4 = true;
-	} else if (ifa->ifa_family == AF_INET6 && (!ad->has6 || ad->dep6) &&
-		   mnl_attr_get_payload_len(a) == sizeof(ad->a6) &&
-		   !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
-		bool dep = flags & IFA_F_DEPRECATED;
+	} else if (la.family == AF_INET6 && (!ad->has6 || ad->dep6) &&
+		   !(la.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+		bool dep = la.flags & IFA_F_DEPRECATED;
 
 		if (ad->has6 && dep)
 			return MNL_CB_OK; /* keep the first; prefer a preferred one */
-		memcpy(&ad->a6, mnl_attr_get_payload(a), sizeof(ad->a6));
-		ad->plen6 = ifa->ifa_prefixlen;
+		ad->a6 = la.addr.v6;
+		ad->plen6 = la.plen;
 		ad->has6 = true;
 		ad->dep6 = dep;
 	}
@@ -563,14 +336,9 @@ static void addr_refresh(struct daemon *d, struct uplink *u)
 	}
 	for (i = 0; i < ARRAY_SIZE(fams); i++) {
 		uint32_t buf[64];
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct ifaddrmsg *ifa;
+		struct nlmsghdr *nlh = link_msg_build_addr_dump(buf, sizeof(buf), fams[i],
+								 l->ifindex);
 
-		nlh->nlmsg_type = RTM_GETADDR;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-		ifa->ifa_family = (uint8_t)fams[i];
-		ifa->ifa_index = (uint32_t)l->ifindex; /* a filter under strict checking */
 		rc = nl_talk(d, nlh, addr_dump_cb, &ad, err, sizeof(err));
 		if (rc == -ENODEV)
 			break; /* gone; its RTM_DELLINK follows */
@@ -624,18 +392,11 @@ static int gw_refresh(struct daemon *d, struct uplink *u, int family)
 {
 	struct gw_dump gd = { .family = family, .ifindex = u->link.ifindex };
 	uint32_t buf[64];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rtm;
+	struct nlmsghdr *nlh = link_msg_build_main_dump(buf, sizeof(buf), family);
 	char err[NL_ERRLEN];
 	int rc;
 
-	if (u->link.ifindex) {
-		nlh->nlmsg_type = RTM_GETROUTE;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-		rtm->rtm_family = (uint8_t)family;
-		rtm->rtm_table = RT_TABLE_MAIN;
-		mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN); /* filter (strict checking) */
+	if (u->link.ifindex && nlh) {
 		rc = nl_talk(d, nlh, gw_dump_cb, &gd, err, sizeof(err));
 		if (rc < 0 && rc != -ENODEV) {
 			log_warn("%s: cannot read the main routing table: %s", u->cfg.name, err);
@@ -828,12 +589,11 @@ int link_init(struct daemon *d, link_changed_fn changed)
 	lm->rtnl.kinds = RTNL_LINK | RTNL_ADDR | RTNL_ROUTE; /* routes: learned gateways */
 	lm->rtnl.event = link_rtnl_event;
 	lm->rtnl.resync = link_rtnl_resync;
-	lm->genl.fd.fd = -1;
-	lm->genl_ev.fd.fd = -1;
+	link_ethtool_init(&lm->ethtool, ethtool_changed, ethtool_lost);
 	loop_timer_init(&lm->stats, stats_timer);
 	d->link = lm;
 	rtnl_listen(d, &lm->rtnl);
-	ethtool_open(lm);
+	link_ethtool_open(&lm->ethtool, &d->loop);
 	list_for_each_entry(u, &d->uplinks, node)
 		link_refresh(lm, u);
 	loop_timer_set(&d->loop, &lm->stats,
@@ -850,8 +610,7 @@ void link_destroy(struct daemon *d)
 		return;
 	loop_timer_cancel(&d->loop, &lm->stats);
 	rtnl_unlisten(&lm->rtnl);
-	nl_sock_close(&lm->genl_ev);
-	nl_sock_close(&lm->genl);
+	link_ethtool_close(&lm->ethtool);
 	free(lm);
 	d->link = NULL;
 }

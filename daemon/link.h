@@ -29,25 +29,4 @@ void link_destroy(struct daemon *d);
 /* An uplink was created (start or reload): fill its view from the kernel. */
 void link_uplink_added(struct daemon *d, struct uplink *u);
 
-/* Pure parsers (unit tests, fuzzing): ETHTOOL_MSG_LINKMODES_GET_REPLY /
- * _NTF payload -> speed and duplex; returns 0 or -EINVAL. */
-/* What an RTM_NEWLINK/RTM_DELLINK message says about one interface. */
-struct link_info {
-	int ifindex;
-	char name[16];		/* IFNAMSIZ */
-	unsigned int flags;	/* IFF_* (IFF_UP, IFF_LOWER_UP, IFF_POINTOPOINT) */
-	uint8_t operstate;	/* IF_OPER_*; IF_OPER_UNKNOWN when absent */
-	bool has_stats;		/* IFLA_STATS64 was there */
-	uint64_t errors;	/* rx_errors + tx_errors */
-	uint64_t drops;		/* rx_dropped + tx_dropped */
-};
-
-/* Pure parser (unit tests, fuzzing): 0 or -EINVAL. */
-int link_msg_parse(const void *nlmsg, size_t len, struct link_info *li);
-/* The carrier rule: IFF_LOWER_UP and operstate neither down nor lower-layer-down. */
-bool link_info_carrier(const struct link_info *li);
-
-int link_ethtool_parse_linkmodes(const void *nlmsg, size_t len, int *ifindex,
-				 uint32_t *speed_mbps, int *duplex);
-
 #endif

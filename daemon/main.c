@@ -7,6 +7,7 @@
  *   uplinkd -t [-c FILE]                      check FILE, print every error
  *   uplinkd --replay MRT [-c FILE]            run an MRT dump through the BGP
  *                                             monitor's detection, print alerts
+ *                                             (the plugin's replay hook does it)
  *
  * Signals are blocked first thing and read through signalfd: SIGTERM/SIGINT
  * stop cleanly (leaving a working default route), SIGHUP reloads, SIGCHLD
@@ -18,7 +19,6 @@
 #include "config.h"
 #include "daemon.h"
 #include "hook.h"
-#include "journal.h"
 #include "log.h"
 #include "plugin.h"
 #include "privs.h"
@@ -164,89 +164,16 @@ static int detach(bool keep_stderr)
 	return chdir("/") < 0 ? -errno : 0;
 }
 
-/* --replay: events as JSON lines on stdout, as the journal would keep them */
-struct replay_out {
-	struct bus_sub sub;
-	unsigned long n;
-};
-
-static void replay_event(struct bus_sub *s, const struct bus_event *ev)
+/* --replay: the plugin that replays recordings does it all (plugins/monitor-bgp/replay_cli.c) */
+static int replay(const char *path, struct config *cfg, const char *file)
 {
-	struct replay_out *o = container_of(s, struct replay_out, sub);
-	struct json_object *j;
-
-	if (ev->type != BUS_ALERT && ev->type != BUS_STEER)
-		return;
-	j = journal_event_json(ev);
-	printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(j);
-	o->n++;
-}
-
-/* The BGP monitor alone, on a loop that never runs (so it never listens). */
-static int replay(const char *path, struct config *cfg, const char *mrt)
-{
-	const struct plugin *p = plugin_find("bgp", PLUGIN_MONITOR);
-	const void *conf = config_section(cfg, "bgp");
-	struct replay_out out = { .sub.cb = replay_event };
-	struct json_object *st, *bgp, *alerts;
-	struct daemon d;
-	char msg[512] = "";
-	void *inst;
-	size_t i;
-	int err;
+	const struct plugin *p = plugin_find_replay();
 
 	if (!p) {
 		fprintf(stderr, "uplinkd: --replay needs the BGP monitor; rebuild with CONFIG_MONITOR_BGP (make menuconfig)\n");
 		return 1;
 	}
-	if (!conf) {
-		fprintf(stderr, "uplinkd: %s: no bgp section; add bgp = { watch = ( { prefix = \"...\"; origin_as = [ ... ]; } ); } to replay against it\n",
-			path);
-		return 1;
-	}
-	memset(&d, 0, sizeof(d));
-	d.cfg = cfg;
-	d.cfg_path = path;
-	list_init(&d.uplinks);
-	bus_init(&d.bus);
-	if ((err = loop_init(&d.loop)) < 0) {
-		fprintf(stderr, "uplinkd: cannot set up the event loop: %s\n", strerror(-err));
-		return 1;
-	}
-	bus_subscribe(&d.bus, &out.sub);
-	inst = p->create(&d, conf);
-	if (!inst) {
-		fprintf(stderr, "uplinkd: the BGP monitor could not start\n");
-		loop_destroy(&d.loop);
-		return 1;
-	}
-	err = p->action(inst, "replay", mrt, "uplinkd --replay", msg, sizeof(msg));
-	if (err == -EINTR) { /* SIGINT or SIGTERM (pending) stopped it: 128 + its number */
-		sigset_t pend;
-
-		fprintf(stderr, "uplinkd: %s; stopped\n", msg);
-		sigpending(&pend);
-		err = 128 + (sigismember(&pend, SIGINT) ? SIGINT : SIGTERM);
-	} else if (err < 0) {
-		fprintf(stderr, "uplinkd: %s\n", msg);
-	} else {
-		st = json_object_new_object();
-		p->status(inst, st);
-		if (json_object_object_get_ex(st, "bgp", &bgp) &&
-		    json_object_object_get_ex(bgp, "alerts", &alerts))
-			for (i = 0; i < json_object_array_length(alerts); i++)
-				printf("%s\n", json_object_to_json_string_ext(
-					json_object_array_get_idx(alerts, i),
-					JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(st);
-		fprintf(stderr, "uplinkd: %s; %lu event%s\n", msg, out.n, out.n == 1 ? "" : "s");
-	}
-	bus_unsubscribe(&out.sub);
-	p->destroy(inst);
-	loop_destroy(&d.loop);
-	return err < 0 ? 1 : err;
+	return p->replay(path, config_section(cfg, p->name), file);
 }
 
 int main(int argc, char **argv)

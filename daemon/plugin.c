@@ -17,3 +17,13 @@ const struct plugin *plugin_find(const char *name, enum plugin_kind kind)
 			return *p;
 	return NULL;
 }
+
+const struct plugin *plugin_find_replay(void)
+{
+	const struct plugin *const *p;
+
+	for (p = plugins; *p; p++)
+		if ((*p)->replay)
+			return *p;
+	return NULL;
+}

@@ -20,8 +20,9 @@
  * as a callback for its re-judge timer), policy_prefix.c (after the default
  * route; the same callback for steers and hold-downs), route.c, ct.c, uplink.c
  * (lookups, routability) and the bus. Called by daemon.c (init, first run),
- * uplinks.c (policy_schedule on every health or link change), control.c
- * (prefer, status getters) and ipsec.c (candidates, listener).
+ * uplinks.c (policy_schedule on every health or link change), command_run.c
+ * (prefer, disable, enable), status.c, and view.c (getters; the listener and
+ * the candidates of a tunnel's paths for the IPsec monitor).
  */
 #include "policy.h"
 #include "policy_flow.h"
@@ -236,18 +237,8 @@ const struct policy_desired *policy_desired_get(const struct daemon *d)
 void policy_cand_fill(const struct daemon *d, const struct uplink *u, int family,
 		      struct policy_cand *c)
 {
-	const char *prefer = policy_prefer_get(d);
-
-	*c = (struct policy_cand){
-		.name = u->cfg.name,
-		.state = u->health.state,
-		.settled = u->health.settled,
-		.routable = uplink_routable(u, family),
-		.priority = u->cfg.priority,
-		.current = u->active,
-		.preferred = prefer && strcmp(prefer, u->cfg.name) == 0,
-		.disabled = policy_disabled(d, u->cfg.name, NULL, NULL),
-	};
+	uplink_cand(u, family, policy_prefer_get(d),
+		    policy_disabled(d, u->cfg.name, NULL, NULL), c);
 }
 
 /* The desired default route of family: through ups[0..n) (none of ours when n is 0). */

@@ -4,7 +4,7 @@
  *
  * Pure (no daemon state, no clock): the prefix route's uplink and a tunnel's
  * path order, with the same rules as the default route's choice in policy.c.
- * Called by policy_prefix.c and the IPsec monitor (ipsec.c).
+ * Called by policy_prefix.c and view.c (a tunnel's paths, for the IPsec monitor).
  */
 #include "policy_rank.h"
 

@@ -5,7 +5,8 @@
  * Owns the shape of the stable status object (DESIGN.md): uplinks[] with name,
  * state, active, rtt_ms, loss_pct, jitter_ms, reason; tunnels[]; bgp.alerts[];
  * plus policy and per-uplink details. Reads uplinks, health and policy; called
- * by control.c, main.c (SIGUSR1) and the web plugin.
+ * by command_run.c (the status command of the socket and the web API), main.c
+ * (SIGUSR1) and view.c (for plugins).
  */
 #include "status.h"
 #include "ct.h"

@@ -8,6 +8,7 @@
  */
 #include "uplink.h"
 #include "daemon.h"
+#include "policy_rank.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -72,4 +73,19 @@ bool uplink_routable(const struct uplink *u, int family)
 	if (family == AF_INET6)
 		return uplink_gateway6(u, &gw6) || uplink_by_dev(u, family);
 	return uplink_gateway4(u, &gw4) || uplink_by_dev(u, family);
+}
+
+void uplink_cand(const struct uplink *u, int family, const char *prefer, bool disabled,
+		 struct policy_cand *c)
+{
+	*c = (struct policy_cand){
+		.name = u->cfg.name,
+		.state = u->health.state,
+		.settled = u->health.settled,
+		.routable = uplink_routable(u, family),
+		.priority = u->cfg.priority,
+		.current = u->active,
+		.preferred = prefer && strcmp(prefer, u->cfg.name) == 0,
+		.disabled = disabled,
+	};
 }

@@ -87,6 +87,11 @@ bool uplink_gateway6(const struct uplink *u, struct in6_addr *gw);
 /* Usable for routing now: interface present with carrier and a next hop (or p-t-p, or a
  * kernel default route through it without a gateway). */
 bool uplink_routable(const struct uplink *u, int family);
+/* u as a ranking candidate for family, given the operator's prefer (NULL: none) and
+ * whether u is disabled: the one field mapping policy_cand_fill and the tests share. */
+struct policy_cand;
+void uplink_cand(const struct uplink *u, int family, const char *prefer, bool disabled,
+		 struct policy_cand *c);
 
 struct uplink *uplink_find(struct daemon *d, const char *name);
 struct uplink *uplink_find_ifname(struct daemon *d, const char *ifname);

@@ -16,8 +16,9 @@
  * BUS_STEER ("tunnel NAME", old = the uplink to avoid, new = avoid|clear);
  * malformed UPDATEs and peer changes go out as BUS_SIGNAL. The `status` hook
  * fills bgp.alerts[] (and sessions, steering, counters), the `action` hook
- * takes "ack ID" and "replay FILE" (uplinkd --replay). The listener opens on
- * the loop's first turn, so a replay never binds. Created by daemon.c.
+ * takes "ack ID"; the `replay` hook (uplinkd --replay) is replay_cli.c, which
+ * feeds a dump in through bgpmon_replay(). The listener opens on the loop's
+ * first turn, so a replay never binds. Created by daemon.c.
  */
 #include "daemon.h"
 #include "log.h"
@@ -26,6 +27,7 @@
 
 #include "bgp.h"
 #include "replay.h"
+#include "replay_cli.h"
 #include "station.h"
 #include "watch.h"
 
@@ -53,7 +55,6 @@
 #define BGPMON_READS_PER_WAKE 16
 #define BGPMON_WAKE_BUDGET_NS (5 * NSEC_PER_MSEC)
 #define BGPMON_RETRY_NS (5 * NSEC_PER_SEC)
-#define BGPMON_REPLAY_MAX (1ULL << 30)
 #define BGPMON_EV_WINDOW_S 10
 #define BGPMON_EV_BURST 5		/* events per source and window */
 #define BGPMON_INIT_DEADLINE_S 10
@@ -1117,68 +1118,17 @@ static void bgp_status(void *inst, struct json_object *st)
 	json_object_object_add(bgp, "stats", stats);
 }
 
-static int replay_file(struct bgpmon *m, const char *path, char *msg, size_t msglen)
+/* the replay hook's way in (replay_cli.c): every event published, with the dump's time */
+int bgpmon_replay(void *inst, const uint8_t *buf, size_t len, struct replay_stats *st,
+		  char *err, size_t errlen)
 {
-	struct replay_stats st;
-	struct stat sb;
-	char err[256];
-	uint8_t *buf;
-	size_t off = 0;
-	int fd, r;
+	struct bgpmon *m = inst;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(msg, msglen, "%s: cannot open: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    (unsigned long long)sb.st_size > BGPMON_REPLAY_MAX) {
-		snprintf(msg, msglen, "%s: not a regular file of at most 1 GiB", path);
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc(sb.st_size ? (size_t)sb.st_size : 1);
-	if (!buf) {
-		close(fd);
-		snprintf(msg, msglen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	while (off < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + off, (size_t)sb.st_size - off);
-
-		if (n <= 0) {
-			snprintf(msg, msglen, "%s: read: %s", path, n < 0 ? strerror(errno) :
-				 "file shrank");
-			free(buf);
-			close(fd);
-			return -EIO;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	if (off == 0) {
-		free(buf);
-		snprintf(msg, msglen, "%s: empty file; expected MRT records (RFC 6396)", path);
-		return -EINVAL;
-	}
 	m->replay = true;
-	r = replay_mrt(&m->w, m, buf, off, uplink_of, m, &st, err, sizeof(err));
+	r = replay_mrt(&m->w, m, buf, len, uplink_of, m, st, err, errlen);
 	m->replay = false;
-	free(buf);
-	if (r == -EINTR) {
-		snprintf(msg, msglen, "%s: %s", path, err);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(msg, msglen, "%s: not a usable MRT file: %s (after %llu records)", path,
-			 err, (unsigned long long)st.records);
-		return r;
-	}
-	snprintf(msg, msglen, "%s: %llu records, %llu RIB entries, %llu UPDATEs, %llu prefixes, %llu malformed, %llu skipped",
-		 path, (unsigned long long)st.records, (unsigned long long)st.rib_entries,
-		 (unsigned long long)st.updates, (unsigned long long)st.prefixes,
-		 (unsigned long long)st.malformed, (unsigned long long)st.skipped);
-	return 0;
+	return r;
 }
 
 static int bgp_action(void *inst, const char *verb, const char *arg, const char *who,
@@ -1198,8 +1148,6 @@ static int bgp_action(void *inst, const char *verb, const char *arg, const char 
 			snprintf(msg, msglen, "alert %s acknowledged", arg);
 		return r;
 	}
-	if (strcmp(verb, "replay") == 0 && arg)
-		return replay_file(m, arg, msg, msglen);
 	snprintf(msg, msglen, "the bgp monitor knows \"ack ALERT-ID\" only, not \"%s\"", verb);
 	return -ENOTSUP;
 }
@@ -1215,4 +1163,5 @@ const struct plugin plugin_bgp = {
 	.status = bgp_status,
 	.action = bgp_action,
 	.destroy = bgp_destroy,
+	.replay = bgp_replay_main,
 };

@@ -6,8 +6,8 @@
  * that follow it, and one view per dump peer (TABLE_DUMP records name theirs).
  * Between records it looks for a pending SIGINT or SIGTERM, which main()
  * blocks for its signalfd, so that a long replay can be interrupted. Calls
- * mrt.c, bgp.c and watch.c; called by bgpmon.c (the "replay" action that
- * main.c uses) and the tests.
+ * mrt.c, bgp.c and watch.c; called by bgpmon.c (bgpmon_replay(), which the
+ * replay hook in replay_cli.c uses) and the tests.
  */
 #include "replay.h"
 #include "mrt.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * DOC: ipsec_conf.h - the ipsec section's configuration (schema in ipsec.c)
+ * DOC: ipsec_conf.h - the ipsec section's configuration (schema in ipsec_conf.c)
  *
  * uplinkd owns the connection of each tunnel: it loads it into charon with
  * load-conn (ipsec_conn.c) from these keys, with local_addrs/remote_addrs set
@@ -11,8 +11,15 @@
 #define UPLINKD_IPSEC_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "schema.h"
+
+struct cfg_diag;
+struct config;
+
+#define IPSEC_MAX_UPLINKS 16	/* uplinks a tunnel may use */
+#define IPSEC_MAX_REMOTES 8	/* remotes of a tunnel */
 
 enum ipsec_auth {
 	IPSEC_AUTH_PSK,
@@ -60,6 +67,16 @@ struct ipsec_conf {
 	struct cfg_vec tunnels;		/* struct ipsec_tunnel_conf */
 };
 
-extern const struct cfg_key ipsec_tunnel_keys[];
+extern const struct cfg_key ipsec_keys[];		/* struct ipsec_conf */
+extern const struct cfg_key ipsec_tunnel_keys[];	/* struct ipsec_tunnel_conf */
+
+/* The plugin's check hook: cross-checks of a parsed section against cfg. */
+int ipsec_check(const void *conf, const struct config *cfg, int line, struct cfg_diag *d);
+
+static inline const struct ipsec_tunnel_conf *ipsec_conf_tunnel(const struct ipsec_conf *c,
+								 size_t i)
+{
+	return (const struct ipsec_tunnel_conf *)c->tunnels.v + i;
+}
 
 #endif

@@ -25,7 +25,7 @@ void tunnel_health_init(struct tunnel_health *th, int esp_stall_s, int down_afte
 
 void tunnel_health_restart(struct tunnel_health *th, const char *reason, uint64_t now)
 {
-	th->state = HEALTH_DOWN;
+	th->state = VIEW_DOWN;
 	snprintf(th->reason, sizeof(th->reason), "%s", reason);
 	th->since_ns = now;
 	th->base_valid = false;
@@ -41,7 +41,7 @@ void tunnel_health_rebase(struct tunnel_health *th)
 	th->stalled = false;
 }
 
-static bool set_state(struct tunnel_health *th, enum health_state st, const char *reason,
+static bool set_state(struct tunnel_health *th, enum view_state st, const char *reason,
 		      uint64_t now)
 {
 	bool changed = th->state != st;
@@ -92,22 +92,22 @@ static void judge_stall(struct tunnel_health *th, const struct ipsec_sa *sa, con
 static bool evaluate(struct tunnel_health *th, uint64_t now)
 {
 	if (th->stalled)
-		return set_state(th, HEALTH_DOWN, th->stall_reason, now);
+		return set_state(th, VIEW_DOWN, th->stall_reason, now);
 	if (th->sa_bad > 0) {
-		if (th->sa_bad >= th->down_after || th->state == HEALTH_DOWN)
-			return set_state(th, HEALTH_DOWN, th->sa_reason, now);
+		if (th->sa_bad >= th->down_after || th->state == VIEW_DOWN)
+			return set_state(th, VIEW_DOWN, th->sa_reason, now);
 		return false;
 	}
 	if (th->probing && th->probe_lost >= th->down_after) {
 		char r[200];
 
 		snprintf(r, sizeof(r), "%d in-tunnel probes lost in a row", th->probe_lost);
-		if (th->state == HEALTH_DOWN)
-			return set_state(th, HEALTH_DOWN, r, now);
-		return set_state(th, HEALTH_DEGRADED, r, now);
+		if (th->state == VIEW_DOWN)
+			return set_state(th, VIEW_DOWN, r, now);
+		return set_state(th, VIEW_DEGRADED, r, now);
 	}
-	if (th->state != HEALTH_UP && th->good >= th->up_after)
-		return set_state(th, HEALTH_UP, "IKE_SA established, CHILD_SA installed, traffic flows",
+	if (th->state != VIEW_UP && th->good >= th->up_after)
+		return set_state(th, VIEW_UP, "IKE_SA established, CHILD_SA installed, traffic flows",
 				 now);
 	return false;
 }

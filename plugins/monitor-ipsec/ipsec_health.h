@@ -24,14 +24,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "health.h"
+#include "view.h"
 #include "ipsec_sa.h"
 
 struct tunnel_health {
 	int esp_stall_s, down_after, up_after;
 	bool probing;			/* a probe is configured */
 
-	enum health_state state;
+	enum view_state state;
 	char reason[200];
 	uint64_t since_ns;
 

@@ -2,19 +2,15 @@
 /*
  * DOC: metrics_daemon.c - the metrics snapshot of the running daemon
  *
- * Fills a struct web_metrics from the uplinks (health, per-target numbers),
- * the policy, the status object (version, tunnels, BGP alerts), the plugin
+ * Fills a struct web_metrics from the core's read-only view (view.h: uplinks,
+ * per-target numbers, the policy, the status object (version, tunnels, BGP alerts), the plugin
  * list and the process (start time, CPU time, resident memory), and hands it
  * to the pure writer in metrics.c. Called by web.c for GET /metrics; reads
  * only, changes nothing.
  */
 #include "daemon.h"
-#include "health.h"
-#include "loop.h"
 #include "plugin.h"
-#include "policy.h"
-#include "status.h"
-#include "uplink.h"
+#include "view.h"
 
 #include "metrics.h"
 
@@ -62,36 +58,36 @@ static void plugin_list(char *buf, size_t len)
 
 static size_t count_targets(struct daemon *d)
 {
-	struct uplink *u;
+	const struct uplink *u;
+	struct view_uplink v;
 	size_t n = 0;
 
-	list_for_each_entry(u, &d->uplinks, node)
-		n += u->health.ntargets;
+	view_for_each_uplink(d, u) {
+		view_uplink_get(u, &v);
+		n += v.ntargets;
+	}
 	return n;
 }
 
-/* The targets of u from index *k on; their method from the probe blocks. */
-static void fill_targets(const struct uplink *u, struct web_metric_target *t, size_t *k)
+/* The ntargets targets of u from index *k on. */
+static void fill_targets(const struct uplink *u, size_t ntargets, struct web_metric_target *t,
+			 size_t *k)
 {
-	size_t b, i, idx = 0;
+	size_t idx;
 
-	for (b = 0; b < u->cfg.probes.n; b++) {
-		const struct cfg_probe *p = (const struct cfg_probe *)u->cfg.probes.v + b;
+	for (idx = 0; idx < ntargets; idx++) {
+		struct web_metric_target *x = &t[(*k)++];
+		struct view_target vt;
 
-		for (i = 0; i < cfg_probe_ntargets(p) && idx < u->health.ntargets; i++, idx++) {
-			struct web_metric_target *x = &t[(*k)++];
-			struct health_target_metrics tm;
-
-			health_target_metrics(&u->health, idx, &tm);
-			x->uplink = u->cfg.name;
-			x->method = p->method;
-			x->target = u->health.t[idx].name;
-			x->sent = tm.sent;
-			x->answered = tm.answered;
-			x->rtt_ms = tm.rtt_ms;
-			x->loss_pct = tm.loss_pct;
-			x->jitter_ms = tm.jitter_ms;
-		}
+		view_target_get(u, idx, &vt);
+		x->uplink = vt.uplink;
+		x->method = vt.method;
+		x->target = vt.target;
+		x->sent = vt.sent;
+		x->answered = vt.answered;
+		x->rtt_ms = vt.rtt_ms;
+		x->loss_pct = vt.loss_pct;
+		x->jitter_ms = vt.jitter_ms;
 	}
 }
 
@@ -115,11 +111,10 @@ static void flows_fill(struct json_object *st, struct web_metric_uplink *mu, siz
 
 char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c, size_t *len)
 {
+	struct view_policy pol;
 	struct web_metrics m = {
-		.states = health_state_names,
-		.nstates = HEALTH_STATE_MAX,
-		.policy_switches = d->policy ? policy_switches(d) : 0,
-		.policy_since_ms = d->policy ? policy_changed_ms(d) : 0,
+		.states = view_state_names,
+		.nstates = VIEW_STATE_MAX,
 		.start_ms = d->started_ms,
 		.cpu_s = cpu_seconds(),
 		.rss_bytes = rss_bytes(),
@@ -131,12 +126,13 @@ char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c,
 	struct web_metric_target *mt;
 	struct json_object *st, *bgp, *ver;
 	char plugin_names[512];
-	struct uplink *u;
-	size_t n = 0, nt = count_targets(d), k = 0;
+	const struct uplink *u;
+	size_t n = view_uplink_count(d), nt = count_targets(d), k = 0;
 	char *body;
 
-	list_for_each_entry(u, &d->uplinks, node)
-		n++;
+	view_policy_get(d, &pol);
+	m.policy_switches = pol.switches;
+	m.policy_since_ms = pol.changed_ms;
 	mu = calloc(n ? n : 1, sizeof(*mu));
 	mt = calloc(nt ? nt : 1, sizeof(*mt));
 	if (!mu || !mt) {
@@ -144,29 +140,32 @@ char *web_metrics_daemon(struct daemon *d, const struct web_metrics_counters *c,
 		free(mt);
 		return NULL;
 	}
-	list_for_each_entry(u, &d->uplinks, node) {
-		struct web_metric_uplink *x = &mu[m.n++];
-		struct health_metrics hm;
+	view_for_each_uplink(d, u) {
+		struct web_metric_uplink *x;
+		struct view_uplink v;
 
-		health_metrics(&u->health, &hm);
-		x->name = u->cfg.name;
-		x->state = (size_t)u->health.state;
-		x->up = u->health.state != HEALTH_DOWN;
-		x->active = u->active;
-		x->disabled = policy_disabled(d, u->cfg.name, NULL, NULL);
-		x->rtt_ms = hm.rtt_ms;
-		x->loss_pct = hm.loss_pct;
-		x->jitter_ms = hm.rtt_ms < 0 ? -1 : hm.jitter_ms;
-		x->switches = u->switches;
-		x->since_ms = u->state_since_ms;
-		fill_targets(u, mt, &k);
+		view_uplink_get(u, &v);
+		if (m.n == n || k + v.ntargets > nt)
+			break; /* counted above; the list cannot change in between */
+		x = &mu[m.n++];
+		x->name = v.name;
+		x->state = (size_t)v.state;
+		x->up = v.state != VIEW_DOWN;
+		x->active = v.active;
+		x->disabled = v.disabled;
+		x->rtt_ms = v.rtt_ms;
+		x->loss_pct = v.loss_pct;
+		x->jitter_ms = v.jitter_ms;
+		x->switches = v.switches;
+		x->since_ms = v.state_since_ms;
+		fill_targets(u, v.ntargets, mt, &k);
 	}
 	m.u = mu;
 	m.t = mt;
 	m.nt = k;
 	plugin_list(plugin_names, sizeof(plugin_names));
 	m.plugins = plugin_names;
-	st = status_build(d);
+	st = view_status(d);
 	if (json_object_object_get_ex(st, "version", &ver))
 		m.version = json_object_get_string(ver);
 	json_object_object_get_ex(st, "tunnels", &m.tunnels);

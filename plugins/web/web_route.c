@@ -3,14 +3,18 @@
  * DOC: web_route.c - which handler answers a request, and the listen address
  *
  * Owns the URL space of the web plugin and the names it answers to (Host,
- * web.hosts): GET/HEAD on /, /api/status,
- * /api/events?count=N, /api/history?uplink=NAME, /api/stream, /api/session and
- * /metrics; POST on /api/login, /api/logout, /api/prefer and /api/ack; every
- * other request gets an HTTP error
- * status and a one-line message. Pure string work: calls nothing but libc, is
- * called by web.c (and its unit test and fuzzer) with the raw request target
- * that libmicrohttpd's URI callback saw, before any percent-decoding.
+ * web.hosts): GET/HEAD on /, /api/history?uplink=NAME, /api/stream,
+ * /api/session and /metrics; POST on /api/login and /api/logout; and
+ * /api/NAME for every operator command of the core's table (command.h): GET
+ * for the read-only ones (/api/status, /api/events?count=N), POST for those
+ * that change something (/api/prefer, /api/ack, /api/reload, ...). Every other
+ * request gets an HTTP error status and a one-line message. Pure string work:
+ * calls libc and the pure half of the command table (command.c), is called by
+ * web_api.c (and its unit test and fuzzer) with the raw request target that
+ * libmicrohttpd's URI callback saw, before any percent-decoding.
  */
+#include "command.h"
+
 #include "web_route.h"
 
 #include <arpa/inet.h>
@@ -26,18 +30,12 @@ static const struct {
 	bool post;
 } routes[] = {
 	{ "/", WEB_PAGE, false },
-	{ "/api/status", WEB_STATUS, false },
-	{ "/api/events", WEB_EVENTS, false },
 	{ "/metrics", WEB_METRICS, false },
 	{ "/api/history", WEB_HISTORY, false },
 	{ "/api/stream", WEB_STREAM, false },
 	{ "/api/session", WEB_SESSION, false },
 	{ "/api/login", WEB_LOGIN, true },
 	{ "/api/logout", WEB_LOGOUT, true },
-	{ "/api/prefer", WEB_PREFER, true },
-	{ "/api/ack", WEB_ACK, true },
-	{ "/api/disable", WEB_DISABLE, true },
-	{ "/api/enable", WEB_ENABLE, true },
 };
 
 static enum web_handler route_error(struct web_route *r, unsigned int status, const char *msg)
@@ -48,41 +46,47 @@ static enum web_handler route_error(struct web_route *r, unsigned int status, co
 	return WEB_ERROR;
 }
 
-/* "1".."1000", plain digits only; 0 when invalid */
-static size_t parse_count(const char *s, size_t len)
-{
-	size_t i, v = 0;
-
-	if (!len || len > 4)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (size_t)(s[i] - '0');
-	}
-	return v <= WEB_EVENTS_MAX ? v : 0;
-}
-
-/* The query of /api/events: count=N, other parameters ignored. */
-static enum web_handler route_events(const char *q, size_t qlen, struct web_route *r)
+/* The query of a read-only command: NAME=VALUE for its arguments (by form key), other
+ * parameters ignored; values are taken as sent (no percent-decoding). */
+static enum web_handler route_command(const struct command *cmd, const char *q, size_t qlen,
+				      struct web_route *r)
 {
 	const char *end = q + qlen;
+	char key[32], val[160];
 
-	r->count = WEB_EVENTS_DEFAULT;
-	while (q < end) {
+	command_req_init(&r->req, cmd);
+	if (cmd->id == CMD_EVENTS)
+		r->req.count = WEB_EVENTS_DEFAULT;
+	while (!cmd->mutates && q < end) {
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		size_t plen = amp ? (size_t)(amp - q) : (size_t)(end - q);
+		const char *eq = memchr(q, '=', plen);
+		size_t klen = eq ? (size_t)(eq - q) : plen;
+		const struct command_arg *a = NULL;
 
-		if (plen >= 5 && memcmp(q, "count", 5) == 0 && (plen == 5 || q[5] == '=')) {
-			r->count = plen > 6 ? parse_count(q + 6, plen - 6) : 0;
-			if (!r->count)
-				return route_error(r, 400, "count must be a whole number from 1 to 1000");
+		if (klen < sizeof(key)) {
+			memcpy(key, q, klen);
+			key[klen] = '\0';
+			a = command_arg_find(cmd, key, true);
+		}
+		if (a) {
+			size_t vlen = eq ? plen - klen - 1 : 0;
+
+			if (vlen >= sizeof(val))
+				vlen = sizeof(val) - 1; /* cut: still refused, never taken */
+			memcpy(val, eq ? eq + 1 : q, vlen);
+			val[vlen] = '\0';
+			/* no NUL in val: the target's bytes are printable (checked above) */
+			if (command_req_set_text(&r->req, a, val, r->errbuf, sizeof(r->errbuf)) < 0) {
+				r->req.cmd = NULL;
+				return route_error(r, 400, r->errbuf);
+			}
 		}
 		q += plen + (amp ? 1 : 0);
 	}
-	r->handler = WEB_EVENTS;
+	r->handler = WEB_COMMAND;
 	r->status = 200;
-	return WEB_EVENTS;
+	return WEB_COMMAND;
 }
 
 static bool name_char(char c)
@@ -170,15 +174,25 @@ enum web_handler web_route(const char *method, const char *target, struct web_ro
 			return route_error(r, 405, "method not allowed; use POST");
 		if (!routes[i].post && strcmp(method, "GET") && strcmp(method, "HEAD"))
 			return route_error(r, 405, "method not allowed; use GET");
-		if (routes[i].handler == WEB_EVENTS)
-			return route_events(q ? q + 1 : target + tlen,
-					    q ? tlen - plen - 1 : 0, r);
 		if (routes[i].handler == WEB_HISTORY)
 			return route_history(q ? q + 1 : target + tlen,
 					     q ? tlen - plen - 1 : 0, r);
 		r->handler = routes[i].handler;
 		r->status = 200;
 		return r->handler;
+	}
+	if (plen > 5 && !memcmp(target, "/api/", 5)) {
+		const struct command *cmd = command_find(target + 5, plen - 5);
+
+		if (cmd) {
+			r->allow = cmd->mutates ? WEB_ALLOW_POST : WEB_ALLOW;
+			if (cmd->mutates && strcmp(method, "POST"))
+				return route_error(r, 405, "method not allowed; use POST");
+			if (!cmd->mutates && strcmp(method, "GET") && strcmp(method, "HEAD"))
+				return route_error(r, 405, "method not allowed; use GET");
+			return route_command(cmd, q ? q + 1 : target + tlen,
+					     q ? tlen - plen - 1 : 0, r);
+		}
 	}
 	return route_error(r, 404, "no such page; try /, /api/status, /api/events, /api/history?uplink=NAME or /metrics");
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "command.h"
+
 #define WEB_URI_MAX 1024	  /* longer request targets: 414 */
 #define WEB_EVENTS_DEFAULT 100
 #define WEB_EVENTS_MAX 1000
@@ -21,38 +23,40 @@
 enum web_handler {
 	WEB_ERROR,   /* status and error say what to answer */
 	WEB_PAGE,    /* GET / */
-	WEB_STATUS,  /* GET /api/status */
-	WEB_EVENTS,  /* GET /api/events?count=N */
+	WEB_COMMAND, /* /api/NAME for every operator command (command.h): GET for the
+		      * read-only ones (/api/status, /api/events?count=N), POST for the
+		      * ones that change something (/api/prefer, /api/reload, ...) */
 	WEB_METRICS, /* GET /metrics */
 	WEB_HISTORY, /* GET /api/history?uplink=NAME */
 	WEB_STREAM,  /* GET /api/stream: Server-Sent Events */
 	WEB_SESSION, /* GET /api/session: who is logged in, the CSRF token */
 	WEB_LOGIN,   /* POST /api/login */
 	WEB_LOGOUT,  /* POST /api/logout */
-	WEB_PREFER,  /* POST /api/prefer: uplink=NAME|auto */
-	WEB_ACK,     /* POST /api/ack: id=ALERT-ID */
-	WEB_DISABLE, /* POST /api/disable: uplink=NAME (maintenance) */
-	WEB_ENABLE,  /* POST /api/enable: uplink=NAME */
 };
 
 struct web_route {
 	enum web_handler handler;
 	unsigned int status; /* 200, or the HTTP error status */
-	const char *error;   /* static message when handler == WEB_ERROR */
-	size_t count;	     /* WEB_EVENTS */
+	const char *error;   /* the message when handler == WEB_ERROR */
 	const char *allow;   /* the methods of the path (405: the Allow header) */
 	char uplink[WEB_UPLINK_NAME_MAX + 1]; /* WEB_HISTORY */
+	/* WEB_COMMAND: the command, with the arguments of a GET's query (a POST's come
+	 * from its body, web_api.c); events: count defaults to WEB_EVENTS_DEFAULT */
+	struct command_req req;
+	char errbuf[192];    /* error points here when the message is not static */
 };
 
-/* Does this handler change something (POST, credentials needed)? */
-static inline int web_route_is_action(enum web_handler h)
+/* Does this request change something (POST, credentials needed)? */
+static inline bool web_route_mutates(const struct web_route *r)
 {
-	return h == WEB_PREFER || h == WEB_ACK || h == WEB_DISABLE || h == WEB_ENABLE;
+	return r->handler == WEB_COMMAND && r->req.cmd && r->req.cmd->mutates;
 }
 
 /*
  * Route one request: method ("GET"), the raw request target as sent ("/api/events?count=5",
- * query string included, not percent-decoded). Fills *r and returns r->handler.
+ * query string included, not percent-decoded). Fills *r and returns r->handler. The query
+ * of a read-only command sets its arguments by their form keys (command.h); other
+ * parameters are ignored.
  */
 enum web_handler web_route(const char *method, const char *target, struct web_route *r);
 

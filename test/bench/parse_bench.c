@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "command.h"
 #include "control.h"
 #include "plugin.h"
 #include "../../plugins/probe-dns/dns_wire.h"
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
 	static const char req[] = "{\"cmd\":\"events\",\"count\":20}";
 	struct icmp_echo e = { .id = 1, .magic = 2, .seq = 3, .idx = 0 }, r;
 	uint8_t pkt[20 + 128], q[DNS_NAME_MAX + 1], dq[512];
-	struct control_req creq;
+	struct command_req creq;
 	char err[256], *text;
 	const char *why;
 	double cfg_rate, ctl_rate, icmp_rate, dns_rate;

@@ -1,9 +1,10 @@
 #!/bin/bash
 # part_image.sh - bench rows for the firmware image (qemu-x86_64): its size, boot to the
 # first `uplinkctl status` under software emulation, uplinkd's RSS in the guest, and the
-# outages the image lab measures (blackhole, kernel-ESP tunnel on an ESP drop, the speed
-# drop). One run of test/image/t_image.sh (one boot is a minute of emulation; REPS is not
-# applied): median and worst are that one value. Needs `make image BOARD=qemu-x86_64`.
+# outages the image lab measures (blackhole, the kernel-ESP tunnel on a protocol-50 drop with
+# and without UDP encapsulation, the speed drop). One run of test/image/t_image.sh (one boot
+# is a minute of emulation; REPS is not applied): median and worst are that one value.
+# Needs `make image BOARD=qemu-x86_64`.
 # Env from run.sh: ROOT TOOLS PART_TMP; IMAGE_TAP=FILE takes the rows from the transcript of
 # a t_image.sh run already made (make check-image) instead of booting again.
 # Rows on stdout, progress on stderr.
@@ -27,4 +28,5 @@ row "image: boot to first uplinkctl status, software emulation (TCG, 1 vCPU)" "$
 row "image: uplinkd RSS in the guest (uid uplinkd, 2 uplinks)" "$(val uplinkd_rss_kb) KiB" "≤ 8192 KiB"
 row "image: outage, isp1 blackhole, LAN host through the VM" "$(val blackhole_outage_ms) ms" "≤ 2000 ms"
 row "image: outage, wan1 renegotiated to 10 Mb/s half duplex (ethtool in the guest)" "$(val speed_drop_outage_ms) ms" "≤ 2000 ms"
-row "image: kernel-ESP tunnel outage, ESP dropped on its carrier (ESP-in-UDP: the host-side site is kernel-libipsec)" "$(val esp_drop_tunnel_outage_ms) ms" "< 5000 ms"
+row "image: kernel-ESP tunnel outage for a protocol-50 drop (both ends kernel ESP in guests; moved to isp2)" "$(val esp50_drop_tunnel_outage_ms) ms" "< 5000 ms"
+row "image: the same drop with force_udp_encap (ESP in UDP, same carrier: no move), longest gap" "$(val esp50_drop_encap_tunnel_outage_ms) ms" "0 ms"

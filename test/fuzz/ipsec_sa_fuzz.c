@@ -42,7 +42,7 @@ static void one(const uint8_t *pkt, size_t len, struct tunnel_health *th, uint64
 		check_sa(&sa);
 		*now += 1000000000ULL * (1 + (sa.packets_out & 3));
 		tunnel_health_poll(th, &sa, "isp1", *now);
-		if (th->state >= HEALTH_STATE_MAX || !memchr(th->reason, '\0', sizeof(th->reason)))
+		if (th->state >= VIEW_STATE_MAX || !memchr(th->reason, '\0', sizeof(th->reason)))
 			abort();
 		tunnel_health_probe(th, sa.packets_in & 1, "probe", *now);
 	}

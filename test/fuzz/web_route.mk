@@ -1,2 +1,2 @@
 fuzzers += web_route
-web_route-fuzz-src := plugins/web/web_route.c plugins/web/auth.c
+web_route-fuzz-src := plugins/web/web_route.c plugins/web/auth.c daemon/command.c

@@ -50,10 +50,14 @@ static void check_route(char *line)
 		plen = strcspn(target, "?");
 		if (memchr(target, '%', plen) || memchr(target, '.', plen))
 			abort();
-		if (web_route_is_action(r.handler) && strcmp(line, "POST"))
+		if (web_route_mutates(&r) && strcmp(line, "POST"))
 			abort();
+		if (r.handler == WEB_COMMAND &&
+		    (!r.req.cmd || strncmp(target, "/api/", 5) ||
+		     strlen(r.req.cmd->name) != plen - 5 || memcmp(r.req.cmd->name, target + 5, plen - 5)))
+			abort(); /* the command the path names */
 	}
-	if (r.handler == WEB_EVENTS && (r.count < 1 || r.count > WEB_EVENTS_MAX))
+	if (r.handler == WEB_COMMAND && (r.req.count < 1 || r.req.count > WEB_EVENTS_MAX))
 		abort();
 	if (r.handler == WEB_HISTORY) {
 		size_t i, n = strlen(r.uplink);

@@ -15,6 +15,13 @@
 #   $RUN/console.log    the guest's console (ttyS0)
 #   $RUN/guest.sock     its command channel (ttyS1, test/image/guest.py)
 #   $RUN/monitor.sock   the qemu monitor (HMP)
+#
+# The remote VPN site (test/lab/site.sh) can be a second guest of the same image:
+# qemu_site_up boots it in the site namespace, patched the same way (ports ina, inb, lan0),
+# with the overlay test/image/site/ appended to the initramfs (charon with kernel ESP, no
+# uplinkd). Then both ends of the tunnel are kernel ESP and a protocol-50 drop bites.
+#
+#   $RUN/site-console.log, $RUN/site-guest.sock   its console and command channel (sguest)
 # Software emulation (TCG): no KVM is needed (or used when absent).
 
 IMG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,22 +29,31 @@ IMG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$IMG_DIR/../lab/lib.sh"
 
 declare -A QEMU_MAC=([lan0]=52:54:00:75:00:10 [wan1]=52:54:00:75:00:01 [wan2]=52:54:00:75:00:02)
+# the site guest's (test/image/site/etc/uplinkd/interfaces)
+declare -A SITE_MAC=([ina]=52:54:00:75:01:0a [inb]=52:54:00:75:01:14 [lan0]=52:54:00:75:01:10)
 
-# the router namespace becomes a patch panel: no addresses, no routes, a bridge per port
-qemu_patch_panel() {
-	local port
-	in_rtr nft delete table inet lab_nat 2>/dev/null || true
-	in_rtr ip -4 route flush table main
-	in_rtr ip -6 route flush table main 2>/dev/null || true
-	for port in lan0 wan1 wan2; do
-		in_rtr ip addr flush dev "$port"
-		in_rtr ip link add name "br$port" type bridge forward_delay 0 stp_state 0
-		in_rtr ip link set dev "$port" master "br$port"
-		in_rtr ip tuntap add dev "t$port" mode tap
-		in_rtr ip link set dev "t$port" master "br$port"
-		in_rtr ip link set dev "t$port" up
-		in_rtr ip link set dev "br$port" up
+# qemu_panel NS PORT...: NS becomes a patch panel: no addresses, no routes, a bridge per port
+# holding the port and a tap tPORT for the guest
+qemu_panel() {
+	local ns=$1 port
+	shift
+	ip -n "$ns" -4 route flush table main
+	ip -n "$ns" -6 route flush table main 2>/dev/null || true
+	for port in "$@"; do
+		ip -n "$ns" addr flush dev "$port"
+		ip -n "$ns" link add name "br$port" type bridge forward_delay 0 stp_state 0
+		ip -n "$ns" link set dev "$port" master "br$port"
+		ip -n "$ns" tuntap add dev "t$port" mode tap
+		ip -n "$ns" link set dev "t$port" master "br$port"
+		ip -n "$ns" link set dev "t$port" up
+		ip -n "$ns" link set dev "br$port" up
 	done
+}
+
+# the router namespace becomes a patch panel for the router guest
+qemu_patch_panel() {
+	in_rtr nft delete table inet lab_nat 2>/dev/null || true
+	qemu_panel "$P-rtr" lan0 wan1 wan2
 }
 
 # qemu_args IMAGE_DIR: the command line (console and monitor added by the caller)
@@ -61,6 +77,39 @@ qemu_up() {
 		-serial "unix:$RUN/guest.sock,server=on,wait=off" \
 		-monitor "unix:$RUN/monitor.sock,server=on,wait=off" \
 		-pidfile "$RUN/qemu.pid" -daemonize
+}
+
+# qemu_site_up IMAGE_DIR SWANCTL_CONF: the remote site as a second guest of the same image, in
+# the site namespace (site_up first), its ports bridged like the router's; SWANCTL_CONF (the
+# site's connection and secrets) goes to its /etc/swanctl/conf.d/lab.conf. A small guest: one
+# vCPU, 256 MB, the overlay's short module list. Returns at once (sguest waits for it).
+qemu_site_up() {
+	local img=$1 conf=$2 root=$RUN/site-root port
+	qemu_panel "$P-site" ina inb lan0
+	rm -rf "$root"
+	cp -a "$IMG_DIR/site" "$root"
+	rm -f "$root/README"
+	mkdir -p "$root/etc/swanctl/conf.d"
+	cp "$conf" "$root/etc/swanctl/conf.d/lab.conf"
+	# a second archive after the image's: the kernel unpacks both, the overlay's files last
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
+		gzip -1n | cat "$img/rootfs.cpio.gz" - >"$RUN/site.cpio.gz"
+	rm -f "$RUN/site-guest.sock" "$RUN/site-console.log"
+	local args=(qemu-system-x86_64 -M pc -m 256 -smp 1 -nodefaults -no-user-config -display none
+		-kernel "$img/vmlinuz" -initrd "$RUN/site.cpio.gz" -append "$(cat "$img/cmdline")")
+	for port in ina inb lan0; do
+		args+=(-netdev "tap,id=n$port,ifname=t$port,script=no,downscript=no"
+			-device "virtio-net-pci,netdev=n$port,mac=${SITE_MAC[$port]}")
+	done
+	ip netns exec "$P-site" "${args[@]}" \
+		-serial "file:$RUN/site-console.log" \
+		-serial "unix:$RUN/site-guest.sock,server=on,wait=off" \
+		-pidfile "$RUN/qemu-site.pid" -daemonize
+}
+
+# sguest [--timeout S] CMD...: guest, for the site guest
+sguest() {
+	"$IMG_DIR/guest.py" "$RUN/site-guest.sock" "$@"
 }
 
 # qemu_mon CMD: one qemu monitor (HMP) command; prints its answer

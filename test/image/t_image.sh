@@ -8,6 +8,7 @@ set -euo pipefail
 IMAGE=$(cd "${1:-build/image/qemu-x86_64}" && pwd)
 . "$(dirname "$0")/qemu.sh"
 . "$LAB_DIR/site.sh"
+. "$(dirname "$0")/ipsec.sh"
 
 [ -f "$IMAGE/vmlinuz" ] && [ -f "$IMAGE/rootfs.cpio.gz" ] ||
 	{ echo "1..1"; echo "not ok 1 - no image in $IMAGE: make image BOARD=qemu-x86_64"; exit 1; }
@@ -15,7 +16,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "1..1"; echo "not ok 1 - qemu-system-x86_64 missing: make deps"; exit 1; }
 [ -x "$TOOLS/udpseq" ] || { echo "1..1"; echo "not ok 1 - $TOOLS/udpseq missing: make tools"; exit 1; }
 
-plan 33
+plan 40
 lab_up
 bench() { echo "# bench: $*"; }
 
@@ -64,6 +65,9 @@ else
 	diag "console:"; tail -30 "$RUN/console.log" | sed 's/^/#   /'
 	exit 1
 fi
+# the remote site (scenario 4) boots now, while the router's uplinks settle: a second guest of
+# the same image, idle once up
+image_site_start "$IMAGE"
 check "the guest runs Debian's kernel with kernel ESP and netem modules loaded" \
 	guest 'uname -r | grep -q cloud-amd64 && grep -q "^esp4 " /proc/modules && grep -q "^sch_netem " /proc/modules'
 check "isp1 and isp2 come up through the guest's virtio wan1 and wan2" \
@@ -90,6 +94,8 @@ rss=$(awk '$1 == "VmRSS:" { print $2 }' <<<"$st")
 bench "image uplinkd_rss_kb $rss"
 
 # ---- 3. blackhole failover -----------------------------------------------------------------
+# (the site guest of scenario 4 is booted and idle before anything is measured)
+image_site_wait
 check "isp1 carries the guest's default route" wait_for 20 g_default_is wan1
 outage_start blackhole 12
 sleep 1
@@ -145,50 +151,8 @@ check "wan2 plugged back: renamed, addressed, isp2 up again" \
 	wait_for 60 eval 'guest test -e /sys/class/net/wan2 && g_settled isp2'
 check "followed without a restart (same uplinkd pid $pid)" eval '[ "$(g_pid)" = "$pid" ]'
 
-# ---- 4. IPsec with kernel ESP --------------------------------------------------------------
-site_up
-charon_start site site
-mkdir -p "$(charon_dir rtr)/swanctl"	# site_creds writes the office's secret there too
-site_creds psk || diag "site_creds: the site's charon did not load everything"
-# the guest's side: its charon (kernel-netlink: the kernel's ESP) gets the secret by
-# swanctl, uplinkd the tunnel (it loads the connection into charon over VICI itself)
-guest_put "$(charon_dir rtr)/swanctl/swanctl.conf.secrets" /etc/swanctl/conf.d/lab.conf
-check "swanctl loads the office's credentials into the guest's charon" \
-	guest 'swanctl --load-all --noprompt >/var/log/swanctl.log 2>&1'
-site_ipsec_conf psk "hold_down_s = 5;" | sed "s|vici = \"[^\"]*\"|vici = \"/run/charon.vici\"|" >"$RUN/ipsec.conf"
-guest_put "$RUN/ipsec.conf" /tmp/ipsec.conf
-guest "cat /tmp/ipsec.conf >>/etc/uplinkd/uplinkd.conf"
-check "uplinkd takes the ipsec section on reload" gctl reload
-check "the LAN host reaches the site's LAN through the tunnel" wait_for 60 ping_ok lan 100.81.0.2
-# the in-tunnel probe (from the LAN address 100.80.0.1) answered through the kernel's ESP: it
-# was lost for good when its first echo, sent before the CHILD_SA existed, was masqueraded out
-# of wan1 and that NAT binding kept capturing the later echoes (one ICMP identifier for all)
-check "the tunnel is up with its in-tunnel probes answered (kernel ESP)" \
-	wait_for 30 eval 'gctl status --json | jq -e ".tunnels[0] | .state == \"up\" and .probes_answered > 0" >/dev/null'
-diag "tunnel as uplinkd sees it: $(gctl status --json | jq -c '.tunnels[0] | {state, uplink, remote, reason, probes_sent, probes_answered}')"
-xfrm=$(guest "/usr/sbin/ip -s xfrm state")
-diag "guest XFRM states: $(grep -c "proto esp" <<<"$xfrm") ESP, encap: $(grep -o "encap type [a-z]*" <<<"$xfrm" | sort -u | tr "\n" " ")"
-check "the SAs are the guest kernel's own (XFRM ESP states, charon kernel-netlink, no libipsec)" \
-	eval 'grep -q "proto esp" <<<"$xfrm" && guest "! grep -q kernel-libipsec /etc/strongswan.conf"'
-tun_uplink=$(gctl status --json | jq -r '.tunnels[0].uplink')
-diag "tunnel on $tun_uplink"
-in_ns slan "$TOOLS/udpseq" recv --port 9001 --duration 40 --json >"$RUN/esp.recv" &
-echo $! >"$RUN/udpseq-recv.pid"
-sleep 0.3
-in_ns lan "$TOOLS/udpseq" send --to 100.81.0.2:9001 --interval-us 1000 --count 36000 >/dev/null 2>&1 &
-echo $! >"$RUN/udpseq-send.pid"
-sleep 1
-fault "$tun_uplink" esp-drop
-other=$([ "$tun_uplink" = isp1 ] && echo isp2 || echo isp1)
-check "ESP dropped on $tun_uplink (ESP-in-UDP here: the host-side site is kernel-libipsec), IKE and ping pass: the tunnel moves to $other" \
-	wait_for 40 eval 'gctl status --json | jq -e --arg u "$other" ".tunnels[0].uplink == \$u and .tunnels[0].state == \"up\"" >/dev/null'
-diag "$tun_uplink: $(gctl status --json | jq -c --arg u "$tun_uplink" '.uplinks[] | select(.name == $u) | {state, active, reason}')"
-check "$tun_uplink itself is up (its probes pass the ESP drop)" wait_for 30 g_state_is "$tun_uplink" up
-outage_end esp; gap=$GAP
-diag "kernel-ESP tunnel outage for an ESP drop: ${gap:-?} ms"
-bench "image esp_drop_tunnel_outage_ms ${gap:-}"
-check "the site's LAN is reached again" wait_for 20 ping_ok lan 100.81.0.2
-fault "$tun_uplink" clear
+# ---- 4. IPsec with kernel ESP at both ends (test/image/ipsec.sh) --------------------------
+image_ipsec
 
 echo "# guest console tail:"
 tail -5 "$RUN/console.log" | sed 's/^/#   /'

@@ -14,6 +14,9 @@
 #   esp-drop           drop ESP (IP proto 50) and ESP-in-UDP/4500 (non-zero SPI); IKE and
 #                      NAT-T keepalives pass -- the "line looks up, VPN is dead" carrier
 #   esp-drop-off
+#   esp50-drop         drop IP protocol 50 only: plain ESP dies, ESP-in-UDP (UDP encapsulation),
+#                      IKE and ping pass (the image lab, where both ends use kernel ESP)
+#   esp50-drop-off
 #   clear              undo all of the above
 #   status             show what is applied
 #
@@ -163,6 +166,10 @@ fault_main() {
 			"udp sport 4500 @th,64,32 != 0 counter drop" ;;
 	esp-drop-off)
 		fault_nft_off "$ns" espdrop ;;
+	esp50-drop)
+		fault_nft_chain "$ns" esp50drop 2 "meta l4proto esp counter drop" ;;
+	esp50-drop-off)
+		fault_nft_off "$ns" esp50drop ;;
 	clear)
 		ip netns exec "$ns" nft delete table inet lab_fault 2>/dev/null || true
 		fault_impair_stop "$p" "$isp"

@@ -134,6 +134,51 @@ swan() {
 		ip netns exec "$(charon_ns "$name")" swanctl "$@" --uri "unix://$dir/charon.vici"
 }
 
+# site_psk_secrets: the lab's PSK as a swanctl secrets section (both ends)
+site_psk_secrets() {
+	cat <<-EOF
+	secrets {
+		ike-lab {
+			id-1 = rtr.lab
+			id-2 = site.lab
+			secret = "$SITE_PSK"
+		}
+	}
+	EOF
+}
+
+# site_office_conn psk|pubkey: the site's responder connection "office" (swanctl.conf)
+site_office_conn() {
+	local auth=$1
+	cat <<-EOF
+	connections {
+		office {
+			version = 2
+			local_addrs = $SITE_A, $SITE_B
+			remote_addrs = %any
+			proposals = aes128-sha256-modp2048
+			unique = replace
+			local {
+				auth = $auth
+				id = site.lab
+			}
+			remote {
+				auth = $auth
+				id = rtr.lab
+			}
+			children {
+				net {
+					local_ts = 100.81.0.0/24
+					remote_ts = 100.80.0.0/24
+					esp_proposals = aes128-sha256
+					start_action = none
+				}
+			}
+		}
+	}
+	EOF
+}
+
 # site_creds psk|x509: credentials for both charons ("rtr" and "site") and the site's
 # responder connection (any source address: the office may come from either carrier).
 site_creds() {
@@ -161,46 +206,12 @@ site_creds() {
 	else
 		auth=psk
 		for f in "$rd" "$sd"; do
-			cat >"$f/swanctl.conf.secrets" <<-EOF
-			secrets {
-				ike-lab {
-					id-1 = rtr.lab
-					id-2 = site.lab
-					secret = "$SITE_PSK"
-				}
-			}
-			EOF
+			site_psk_secrets >"$f/swanctl.conf.secrets"
 		done
 		cp "$rd/swanctl.conf.secrets" "$rd/swanctl.conf"
 	fi
 	{
-		cat <<-EOF
-		connections {
-			office {
-				version = 2
-				local_addrs = $SITE_A, $SITE_B
-				remote_addrs = %any
-				proposals = aes128-sha256-modp2048
-				unique = replace
-				local {
-					auth = $auth
-					id = site.lab
-				}
-				remote {
-					auth = $auth
-					id = rtr.lab
-				}
-				children {
-					net {
-						local_ts = 100.81.0.0/24
-						remote_ts = 100.80.0.0/24
-						esp_proposals = aes128-sha256
-						start_action = none
-					}
-				}
-			}
-		}
-		EOF
+		site_office_conn $auth
 		[ "$kind" = x509 ] || cat "$sd/swanctl.conf.secrets"
 	} >"$sd/swanctl.conf"
 	swan rtr --load-creds --noprompt >/dev/null 2>&1

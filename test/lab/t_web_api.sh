@@ -2,13 +2,15 @@
 # The web plugin's API beyond reading: /api/status equals `uplinkctl status --json`
 # (fields that move every second left out), /metrics passes test/web/promcheck.py, actions
 # are refused without credentials (401) and without CSRF (403) and journalled with who did
-# them when allowed, bad requests get 4xx with a JSON message, the stream pushes the status,
+# them when allowed, bad requests get 4xx with a JSON message, every command of the core's
+# table is there (/api/reload: POST with a credential; a refused file is a 400 with its
+# errors), the stream pushes the status,
 # and the history endpoint works and survives a restart (and a corrupt history file).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_uplinkd
 need_cmd curl openssl
-plan 40
+plan 44
 lab_up
 
 URL=http://100.80.0.1:8080
@@ -105,6 +107,23 @@ check "ack without a bgp section: 404 saying so" \
 big=$(head -c 8000 /dev/zero | tr '\0' a)
 r=$(post /api/prefer "{\"uplink\":\"$big\"}" -H "Authorization: Bearer $TOKEN")
 check "an 8 KB body: 413" is "$r" "413 "
+
+# the commands are the core's table: /api/reload as uplinkctl reload, with the same rules
+r=$(post /api/reload '{}')
+check "reload without credentials: 401" is "$r" "401 "
+check "GET /api/reload: 405, Allow: POST" \
+	eval '[ "$(code "$URL/api/reload")" = 405 ] &&
+	      web -D - -o /dev/null "$URL/api/reload" | grepq -i "^allow: POST"'
+r=$(post /api/reload '{}' -H "Authorization: Bearer $TOKEN")
+check "reload with the bearer token: 200, who asked in the reply" \
+	eval 'is "$r" "200 " && json_true ".ok and .who == \"web:ci\"" <<<"${r#* }" >/dev/null'
+cp "$RUN/uplinkd.conf" "$RUN/uplinkd.conf.good"
+echo 'bogus_key = 1;' >>"$RUN/uplinkd.conf"
+r=$(post /api/reload '{}' -H "Authorization: Bearer $TOKEN")
+cp "$RUN/uplinkd.conf.good" "$RUN/uplinkd.conf"
+check "reload of a file with an error: 400 naming FILE:LINE, the old configuration runs on" \
+	eval 'is "$r" "400 " && grep -q "uplinkd.conf:[0-9]*:.*bogus_key" <<<"$r" &&
+	      settled isp1 && settled isp2'
 
 check "/api/history?uplink=isp1 has measured points" \
 	wait_for 10 eval 'web -f "$URL/api/history?uplink=isp1" |

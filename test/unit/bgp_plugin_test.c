@@ -2,9 +2,10 @@
 /*
  * The bgp plugin's hooks on a real loop and bus, without sockets: the
  * configuration's errors with their lines (listen address, uplink names,
- * prefixes, AS lists), an MRT replay through the action hook raising alerts
+ * prefixes, AS lists), an MRT replay (replay_cli.c's reader) raising alerts
  * and a steer event on the bus, the status object's bgp.alerts[], ack, and
- * reconfigure (a changed watch re-judges; a new listen address recreates).
+ * reconfigure (a changed watch re-judges; a new listen address recreates),
+ * and the replay hook that uplinkd --replay dispatches to.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,8 +25,7 @@
 #include "plugin.h"
 
 #include "bgp_lab_capture.h"
-
-extern const struct plugin plugin_bgp;
+#include "../../plugins/monitor-bgp/replay_cli.h"
 
 static const struct plugin fake_icmp = { .name = "icmp", .kind = PLUGIN_PROBE };
 
@@ -208,10 +208,9 @@ static void test_replay_status_ack_reconfigure(void **state)
 	assert_non_null(c);
 	inst = plugin_bgp.create(&f->d, config_section(c, "bgp"));
 	assert_non_null(inst);
-	assert_int_equal(plugin_bgp.action(inst, "replay", "/nonexistent", "t", msg, sizeof(msg)),
-			 -ENOENT);
+	assert_int_equal(bgp_replay_file(inst, "/nonexistent", msg, sizeof(msg)), -ENOENT);
 	assert_non_null(strstr(msg, "/nonexistent: cannot open"));
-	assert_int_equal(plugin_bgp.action(inst, "replay", f->mrt, "t", msg, sizeof(msg)), 0);
+	assert_int_equal(bgp_replay_file(inst, f->mrt, msg, sizeof(msg)), 0);
 	assert_true(has_event(f, "alert hijack:203.0.113.0/24:isp1 - raised"));
 	assert_true(has_event(f, "steer tunnel hq isp1 avoid"));
 	assert_true(has_event(f, "steer prefix 203.0.113.0/24 isp1 avoid"));
@@ -242,6 +241,10 @@ static void test_replay_status_ack_reconfigure(void **state)
 	assert_non_null(strstr(msg, "no alert \"nope\""));
 	assert_int_equal(plugin_bgp.action(inst, "frobnicate", "x", "t", msg, sizeof(msg)),
 			 -ENOTSUP);
+	/* a dump is replayed only from the command line (the replay hook), never as an
+	 * operator action through the control socket or the web API */
+	assert_int_equal(plugin_bgp.action(inst, "replay", f->mrt, "t", msg, sizeof(msg)),
+			 -ENOTSUP);
 
 	/* the watch now allows 64666: re-judged, the hijack clears */
 	c2 = config_load_string(BGP("64500, 64666", ""), "t.conf", &d);
@@ -264,11 +267,48 @@ static void test_replay_status_ack_reconfigure(void **state)
 	cfg_diag_free(&d);
 }
 
+/* uplinkd --replay: main() only finds the plugin with a replay hook and calls it */
+static void test_replay_hook(void **state)
+{
+	struct fx *f = *state;
+	struct cfg_diag d = { 0 };
+	struct config *c = config_load_string(BGP("64500", ""), "t.conf", &d);
+	char line[1024];
+	bool hijack = false;
+	int saved, rc;
+	FILE *out;
+
+	assert_non_null(c);
+	assert_ptr_equal(plugin_find_replay(), &plugin_bgp);
+	assert_int_equal(plugin_bgp.replay("t.conf", NULL, f->mrt), 1);	/* no bgp section */
+	assert_int_equal(plugin_bgp.replay("t.conf", config_section(c, "bgp"), "/nonexistent"), 1);
+	/* its JSON lines (stdout, caught in a file here) name the hijack */
+	fflush(stdout);
+	out = tmpfile();
+	assert_non_null(out);
+	saved = dup(1);
+	assert_true(saved >= 0 && dup2(fileno(out), 1) == 1);
+	rc = plugin_bgp.replay("t.conf", config_section(c, "bgp"), f->mrt);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	assert_int_equal(rc, 0);
+	rewind(out);
+	while (fgets(line, sizeof(line), out))
+		hijack |= strstr(line, "\"object\":\"hijack:203.0.113.0/24:isp1\"") &&
+			  strstr(line, "\"new\":\"raised\"");
+	fclose(out);
+	assert_true(hijack);
+	config_free(c);
+	cfg_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test_setup_teardown(test_replay_status_ack_reconfigure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_hook, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

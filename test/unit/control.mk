@@ -1,2 +1,2 @@
 unit-tests += control
-control-src := daemon/control_req.c
+control-src := daemon/control_req.c daemon/command.c

@@ -286,6 +286,44 @@ static void test_commands(void **state)
 	json_object_put(r);
 }
 
+/* The commands that change something go through the table with the peer as who; an
+ * owner's note on success (ack) reaches the client as "message". */
+static void test_mutating(void **state)
+{
+	static const char reqs[] = "{\"cmd\":\"ack\",\"alert\":\"hijack-1\"}\n"
+				   "{\"cmd\":\"disable\",\"uplink\":\"isp1\"}\n";
+	struct fixture *f = *state;
+	struct json_object *r;
+	char uid[32];
+
+	f->fd = client_connect(f->sock);
+	client_send(f, reqs, strlen(reqs));
+	pump(f, 2);
+	assert_int_equal(count_lines(f->rx, f->rxlen), 2);
+	r = reply(f, 0);
+	assert_true(reply_ok(r));
+	assert_string_equal(reply_str(r, "message"), "alert hijack-1 acknowledged");
+	assert_string_equal(ctl_stub.ack, "hijack-1");
+	json_object_put(r);
+	r = reply(f, 1);
+	assert_true(reply_ok(r));
+	assert_null(reply_str(r, "message"));
+	assert_string_equal(ctl_stub.admin, "isp1");
+	assert_int_equal(ctl_stub.admin_disable, 1);
+	json_object_put(r);
+	client_reset(f);
+	client_send(f, "{\"cmd\":\"enable\",\"uplink\":\"isp7\"}\n", 33);
+	pump(f, 1);
+	assert_int_equal(ctl_stub.admin_disable, 0);
+	r = reply(f, 0);
+	assert_false(reply_ok(r));
+	assert_string_equal(reply_str(r, "error"), "no uplink named \"isp7\"; use one of: isp1 isp2");
+	json_object_put(r);
+	/* who: the peer's uid, as the journal shows it */
+	snprintf(uid, sizeof(uid), "uid %u", (unsigned int)getuid());
+	assert_non_null(strstr(ctl_stub.who, uid));
+}
+
 /* A client that writes many requests and reads late gets every reply, in order. */
 static void test_slow_reader(void **state)
 {
@@ -450,6 +488,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mutating, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),

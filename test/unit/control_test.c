@@ -10,33 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command.h"
 #include "control.h"
 
-static int parse(const char *s, struct control_req *r, char *err)
+static int parse(const char *s, struct command_req *r, char *err)
 {
 	return control_req_parse(s, strlen(s), r, err, 256);
 }
 
 static void test_good(void **state)
 {
-	struct control_req r;
+	struct command_req r;
 	char err[256];
 
 	(void)state;
 	assert_int_equal(parse("{\"cmd\":\"status\"}\n", &r, err), 0);
-	assert_int_equal(r.cmd, CONTROL_STATUS);
+	assert_int_equal(r.cmd->id, CMD_STATUS);
 	assert_int_equal(parse("{\"cmd\":\"events\"}", &r, err), 0);
 	assert_int_equal(r.count, 50);
 	assert_int_equal(parse(" {\"cmd\": \"events\", \"count\": 7}\r\n", &r, err), 0);
-	assert_int_equal(r.cmd, CONTROL_EVENTS);
+	assert_int_equal(r.cmd->id, CMD_EVENTS);
 	assert_int_equal(r.count, 7);
 	assert_int_equal(parse("{\"cmd\":\"reload\"}", &r, err), 0);
-	assert_int_equal(r.cmd, CONTROL_RELOAD);
+	assert_int_equal(r.cmd->id, CMD_RELOAD);
 	assert_int_equal(parse("{\"uplink\":\"isp2\",\"cmd\":\"prefer\"}", &r, err), 0);
-	assert_int_equal(r.cmd, CONTROL_PREFER);
+	assert_int_equal(r.cmd->id, CMD_PREFER);
 	assert_string_equal(r.uplink, "isp2");
 	assert_int_equal(parse("{\"cmd\":\"ack\",\"alert\":\"hijack-1\"}", &r, err), 0);
-	assert_int_equal(r.cmd, CONTROL_ACK);
+	assert_int_equal(r.cmd->id, CMD_ACK);
 	assert_string_equal(r.alert, "hijack-1");
 }
 
@@ -85,7 +86,7 @@ static void test_refused(void **state)
 		{ " \r\n", "empty request; send one JSON object, e.g. {\"cmd\":\"status\"}" },
 		{ "{\"cmd\":null}", "missing \"cmd\" (a string: status, events, reload, prefer, ack, disable, enable)" },
 	};
-	struct control_req r;
+	struct command_req r;
 	char err[256];
 	size_t i;
 
@@ -111,13 +112,13 @@ static void test_length_bound(void **state)
 {
 	static const char two[] = "{\"cmd\":\"reload\"}{\"cmd\":\"status\"}";
 	static const char nul[] = "{\"cmd\":\"status\"}\0garbage";
-	struct control_req r;
+	struct command_req r;
 	char err[64], *big;
 	size_t n = CONTROL_LINE_MAX + 1;
 
 	(void)state;
 	assert_int_equal(control_req_parse(two, 16, &r, err, sizeof(err)), 0);
-	assert_int_equal(r.cmd, CONTROL_RELOAD);
+	assert_int_equal(r.cmd->id, CMD_RELOAD);
 	assert_int_equal(control_req_parse(nul, sizeof(nul) - 1, &r, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "unexpected bytes after the JSON object at byte 16");
 	assert_int_equal(control_req_parse(two, 10, &r, err, sizeof(err)), -EINVAL);

@@ -1,2 +1,2 @@
 unit-tests += ct
-ct-src := daemon/ct.c daemon/nl.c daemon/rtnl.c daemon/link.c daemon/route.c daemon/route_msg.c daemon/loop.c daemon/log.c test/unit/stubs/nl_stubs.c
+ct-src := daemon/ct.c daemon/nl.c daemon/rtnl.c daemon/link.c daemon/link_msg.c daemon/link_ethtool.c daemon/route.c daemon/route_msg.c daemon/loop.c daemon/log.c daemon/uplink.c

@@ -5,9 +5,10 @@
  * "avoid" for that uplink moves it make-before-break (load-conn with the other
  * uplink's address, initiate, terminate the old IKE_SA only once the new one
  * is up); "clear" brings it back; the status hook reports the path.
- * uplink.c is replaced by two hand-made uplinks (uplink_find/uplink_routable), and
+ * Two hand-made uplinks stand in for uplinks.c (uplink.c's helpers are real), and
  * the policy by its candidates and its listener: a policy run is a call of the
- * listener the plugin registered (tunnels follow the policy, after its switch).
+ * listener the plugin registered through view.c (tunnels follow the policy, after
+ * its switch). view.c is real; what it reads of the status and journal is not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,29 +30,14 @@
 #include "../../plugins/monitor-ipsec/vici.h"
 #include "daemon.h"
 #include "plugin.h"
+#include "journal.h"
 #include "policy.h"
+#include "status.h"
 #include "uplink.h"
+#include "view.h"
 
 extern const struct plugin plugin_ipsec;
 const struct plugin *const plugins[] = { &plugin_ipsec, NULL };
-
-/* ---- uplink.c stand-ins ---- */
-
-struct uplink *uplink_find(struct daemon *d, const char *name)
-{
-	struct uplink *u;
-
-	list_for_each_entry(u, &d->uplinks, node)
-		if (strcmp(u->cfg.name, name) == 0)
-			return u;
-	return NULL;
-}
-
-bool uplink_routable(const struct uplink *u, int family)
-{
-	(void)family;
-	return u->link.ifindex > 0;
-}
 
 /* ---- policy.c stand-ins (automatic choice: no prefer, nothing disabled) ---- */
 
@@ -61,10 +47,7 @@ void policy_cand_fill(const struct daemon *d, const struct uplink *u, int family
 		      struct policy_cand *c)
 {
 	(void)d;
-	*c = (struct policy_cand){ .name = u->cfg.name, .state = u->health.state,
-				   .settled = u->health.settled,
-				   .routable = uplink_routable(u, family),
-				   .priority = u->cfg.priority, .current = u->active };
+	uplink_cand(u, family, NULL, false, c);
 }
 
 void policy_listen(struct daemon *d, struct policy_listener *l)
@@ -77,6 +60,60 @@ void policy_unlisten(struct policy_listener *l)
 {
 	if (listener == l)
 		listener = NULL;
+}
+
+/* what view.c reads of the policy, the status and the journal: nothing here */
+const char *policy_prefer_get(const struct daemon *d)
+{
+	(void)d;
+	return NULL;
+}
+
+bool policy_disabled(const struct daemon *d, const char *name, const char **who,
+		     uint64_t *since_ms)
+{
+	(void)d;
+	(void)name;
+	(void)who;
+	(void)since_ms;
+	return false;
+}
+
+const char *policy_reason(const struct daemon *d)
+{
+	(void)d;
+	return "";
+}
+
+uint64_t policy_changed_ms(const struct daemon *d)
+{
+	(void)d;
+	return 0;
+}
+
+uint64_t policy_switches(const struct daemon *d)
+{
+	(void)d;
+	return 0;
+}
+
+struct json_object *status_build(struct daemon *d)
+{
+	(void)d;
+	return NULL;
+}
+
+struct json_object *journal_last(struct daemon *d, size_t count)
+{
+	(void)d;
+	(void)count;
+	return NULL;
+}
+
+struct json_object *journal_event_json(const struct bus_event *ev)
+{
+	(void)ev;
+	return NULL;
 }
 
 /* The policy ran (its switch already published). */
@@ -272,10 +309,15 @@ static void turn(struct fx *f)
 	} while (0)
 
 
-static void uplink_init(struct uplink *u, const char *name, const char *addr, bool active)
+static void uplink_init(struct daemon *d, struct uplink *u, const char *name, const char *addr,
+			bool active)
 {
+	u->d = d;
 	u->cfg.name = (char *)name;
 	u->link.ifindex = 1;
+	u->link.carrier = true;
+	u->link.has_gw4 = true; /* a learned gateway: routable as uplink.c judges it */
+	inet_pton(AF_INET, "100.64.0.1", &u->link.gw4);
 	u->link.has_addr4 = true;
 	inet_pton(AF_INET, addr, &u->link.addr4);
 	u->health.state = HEALTH_UP;
@@ -309,8 +351,8 @@ static int setup(void **state)
 	assert_int_equal(loop_init(&f->d.loop), 0);
 	bus_init(&f->d.bus);
 	list_init(&f->d.uplinks);
-	uplink_init(&f->up[0], "isp1", "100.64.1.2", true);
-	uplink_init(&f->up[1], "isp2", "100.64.2.2", false);
+	uplink_init(&f->d, &f->up[0], "isp1", "100.64.1.2", true);
+	uplink_init(&f->d, &f->up[1], "isp2", "100.64.2.2", false);
 	list_add_tail(&f->up[0].node, &f->d.uplinks);
 	list_add_tail(&f->up[1].node, &f->d.uplinks);
 	loop_timer_init(&f->stop, stop_cb);

@@ -152,13 +152,13 @@ static void test_health_comes_up(void **state)
 
 	(void)state;
 	tunnel_health_init(&th, 3, 3, 2, false, S(0));
-	assert_int_equal(th.state, HEALTH_DOWN);
+	assert_int_equal(th.state, VIEW_DOWN);
 	assert_string_equal(th.reason, "starting");
 	assert_false(tunnel_health_poll(&th, &sa, "isp1", S(1)));
 	sa.packets_in = 2;
 	sa.packets_out = 2;
 	assert_true(tunnel_health_poll(&th, &sa, "isp1", S(2)));
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 	assert_int_equal(th.since_ns, S(2));
 }
 
@@ -172,7 +172,7 @@ static void test_health_esp_stall(void **state)
 	tunnel_health_init(&th, 3, 3, 1, false, S(0));
 	sa = sa_up(1, 10, 10, 0, 0);
 	tunnel_health_poll(&th, &sa, "isp1", S(1));
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 	/* from t=2 nothing comes back; one packet out per second */
 	for (t = 2; t <= 3; t++) {
 		sa = sa_up(1, 10, 10 + t - 1, (int64_t)t - 1, 0);
@@ -185,13 +185,13 @@ static void test_health_esp_stall(void **state)
 	sa = sa_up(1, 10, 14, 3, 0);
 	assert_true(tunnel_health_poll(&th, &sa, "isp1", S(5)));
 	assert_true(th.stalled);
-	assert_int_equal(th.state, HEALTH_DOWN);
+	assert_int_equal(th.state, VIEW_DOWN);
 	assert_string_equal(th.reason, "ESP stalled on isp1: 4 packets out, 0 in for 3 s");
 	/* inbound moves again: no longer stalled; up after up_after good polls */
 	sa = sa_up(1, 11, 15, 0, 0);
 	assert_true(tunnel_health_poll(&th, &sa, "isp1", S(6)));
 	assert_false(th.stalled);
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 }
 
 static void test_health_rekey_resets_baseline(void **state)
@@ -244,7 +244,7 @@ static void test_health_idle_is_not_stalled(void **state)
 	sa = sa_up(1, 5, 9, 300, 50);
 	tunnel_health_poll(&th, &sa, "isp1", S(300));
 	assert_false(th.stalled);
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 }
 
 static void test_health_sa_missing(void **state)
@@ -255,11 +255,11 @@ static void test_health_sa_missing(void **state)
 	(void)state;
 	tunnel_health_init(&th, 3, 2, 1, false, S(0));
 	tunnel_health_poll(&th, &sa, "isp1", S(1));
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 	/* one poll without the SA is noise; down_after (2) is a verdict */
 	assert_false(tunnel_health_poll(&th, NULL, "isp1", S(2)));
 	assert_true(tunnel_health_poll(&th, NULL, "isp1", S(3)));
-	assert_int_equal(th.state, HEALTH_DOWN);
+	assert_int_equal(th.state, VIEW_DOWN);
 	assert_string_equal(th.reason, "no IKE_SA via isp1");
 	snprintf(sa.ike_state, sizeof(sa.ike_state), "CONNECTING");
 	tunnel_health_poll(&th, &sa, "isp2", S(4));
@@ -279,20 +279,20 @@ static void test_health_probes(void **state)
 	tunnel_health_init(&th, 3, 3, 1, true, S(0));
 	/* probing: no "up" before a probe was answered */
 	tunnel_health_poll(&th, &sa, "isp1", S(1));
-	assert_int_equal(th.state, HEALTH_DOWN);
+	assert_int_equal(th.state, VIEW_DOWN);
 	tunnel_health_probe(&th, true, "t", S(1));
 	sa.packets_in = sa.packets_out = 2;
 	assert_true(tunnel_health_poll(&th, &sa, "isp1", S(2)));
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 	assert_false(tunnel_health_probe(&th, false, "t", S(3)));
 	assert_false(tunnel_health_probe(&th, false, "t", S(4)));
 	assert_true(tunnel_health_probe(&th, false, "t", S(5)));
-	assert_int_equal(th.state, HEALTH_DEGRADED);
+	assert_int_equal(th.state, VIEW_DEGRADED);
 	assert_string_equal(th.reason, "3 in-tunnel probes lost in a row");
 	tunnel_health_probe(&th, true, "t", S(6));
 	sa.packets_in = sa.packets_out = 3;
 	assert_true(tunnel_health_poll(&th, &sa, "isp1", S(6)));
-	assert_int_equal(th.state, HEALTH_UP);
+	assert_int_equal(th.state, VIEW_UP);
 }
 
 /* ---- requests ---- */

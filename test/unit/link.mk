@@ -1,2 +1,2 @@
 unit-tests += link
-link-src := daemon/link.c daemon/nl.c daemon/rtnl.c daemon/route.c daemon/route_msg.c daemon/loop.c daemon/log.c test/unit/stubs/nl_stubs.c
+link-src := daemon/link.c daemon/link_msg.c daemon/link_ethtool.c daemon/nl.c daemon/rtnl.c daemon/route.c daemon/route_msg.c daemon/loop.c daemon/log.c daemon/uplink.c

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * link.c's pure parsers on hand-built messages: RTM_NEWLINK (flags, operstate,
- * IFLA_STATS64, the carrier rule), ethtool LINKMODES replies and
+ * link_msg.c's pure parsers on hand-built messages: RTM_NEWLINK (flags, operstate,
+ * IFLA_STATS64, the carrier rule), RTM_NEWADDR, the requests it builds parsed
+ * back, ethtool LINKMODES replies and
  * notifications, and nl.c's generic netlink family parser. No kernel.
  */
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/ethtool.h>
@@ -20,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link.h"
+#include "link_msg.h"
 #include "nl.h"
 
 struct msgbuf {
@@ -283,6 +285,109 @@ static void test_genl_family(void **state)
 	assert_int_equal(nl_genl_parse_family(nlh, NULL, &id, NULL), -EINVAL);
 }
 
+static struct nlmsghdr *newaddr(struct msgbuf *m, int family, int ifindex, const void *local,
+				size_t alen, uint8_t plen, uint32_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_index = (uint32_t)ifindex;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_flags = (uint8_t)flags;
+	if (local)
+		mnl_attr_put(nlh, IFA_LOCAL, alen, local);
+	if (flags > 0xff)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
+	return nlh;
+}
+
+/* RTM_NEWADDR: the address (IFA_LOCAL), its prefix, scope and flags (IFA_FLAGS
+ * wins over the 8-bit field); a wrong size or family is refused */
+static void test_newaddr(void **state)
+{
+	struct msgbuf *m = *state;
+	struct in_addr a4 = { htonl(0x64400102) };
+	struct in6_addr a6 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } };
+	struct link_addr la;
+	struct nlmsghdr *nlh;
+
+	nlh = newaddr(m, AF_INET, 4, &a4, sizeof(a4), 24, 0);
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len, &la), 0);
+	assert_int_equal(la.family, AF_INET);
+	assert_int_equal(la.ifindex, 4);
+	assert_int_equal(la.plen, 24);
+	assert_int_equal(la.scope, RT_SCOPE_UNIVERSE);
+	assert_int_equal(la.addr.v4.s_addr, a4.s_addr);
+
+	nlh = newaddr(m, AF_INET6, 4, &a6, sizeof(a6), 64, IFA_F_DEPRECATED | IFA_F_MANAGETEMPADDR);
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len, &la), 0);
+	assert_int_equal(la.family, AF_INET6);
+	assert_true(la.flags & IFA_F_DEPRECATED);
+	assert_memory_equal(&la.addr.v6, &a6, sizeof(a6));
+
+	nlh = newaddr(m, AF_INET6, 4, &a4, sizeof(a4), 64, 0);	/* an IPv4-sized IPv6 address */
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len, &la), -EINVAL);
+	nlh = newaddr(m, AF_INET, 4, NULL, 0, 24, 0);			/* no address */
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len, &la), -EINVAL);
+	nlh = newaddr(m, AF_PACKET, 4, &a4, sizeof(a4), 24, 0);
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len, &la), -EINVAL);
+	nlh = newaddr(m, AF_INET, 4, &a4, sizeof(a4), 24, 0);
+	assert_int_equal(link_addr_parse(nlh, nlh->nlmsg_len - 4, &la), -EINVAL);
+}
+
+static int ifname_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == IFLA_IFNAME)
+		*(const char **)data = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
+
+/* The requests link.c sends, parsed back: a name that does not fit is refused */
+static void test_builders(void **state)
+{
+	struct msgbuf *m = *state;
+	struct nlmsghdr *nlh;
+	const char *name = NULL;
+	struct ifaddrmsg *ifa;
+	struct rtmsg *rtm;
+	uint32_t small[8];
+	uint32_t speed;
+	int ifindex, duplex;
+
+	nlh = link_msg_build_get(m->buf, sizeof(m->buf), "wan1", 0);
+	assert_non_null(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_GETLINK);
+	assert_int_equal(mnl_attr_parse(nlh, sizeof(struct ifinfomsg), ifname_cb, &name), MNL_CB_OK);
+	assert_string_equal(name, "wan1");
+	assert_null(link_msg_build_get(small, sizeof(small), "a-name-longer-than-the-buffer", 0));
+
+	nlh = link_msg_build_addr_dump(m->buf, sizeof(m->buf), AF_INET6, 7);
+	assert_int_equal(nlh->nlmsg_type, RTM_GETADDR);
+	assert_true(nlh->nlmsg_flags & NLM_F_DUMP);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifa->ifa_family, AF_INET6);
+	assert_int_equal(ifa->ifa_index, 7);
+
+	nlh = link_msg_build_main_dump(m->buf, sizeof(m->buf), AF_INET);
+	assert_int_equal(nlh->nlmsg_type, RTM_GETROUTE);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(rtm->rtm_table, RT_TABLE_MAIN);
+
+	/* the ethtool request carries the header a reply carries: the parser finds ifindex 9 */
+	nlh = link_msg_build_ethtool_get(m->buf, sizeof(m->buf), 27, 9);
+	assert_int_equal(nlh->nlmsg_type, 27);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = ETHTOOL_MSG_LINKMODES_GET_REPLY;
+	assert_int_equal(link_ethtool_parse_linkmodes(nlh, nlh->nlmsg_len, &ifindex, &speed,
+						      &duplex), 0);
+	assert_int_equal(ifindex, 9);
+	assert_int_equal(speed, 0);
+	assert_int_equal(duplex, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +399,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ethtool_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ethtool_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_genl_family, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newaddr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builders, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,7 +263,12 @@ static int run_setup(void **state)
 		u->health.state = HEALTH_UP;
 		u->health.settled = false;
 		snprintf(u->health.reason, sizeof(u->health.reason), "starting");
+		/* routable for IPv4 as uplink.c judges it: an interface with carrier and a
+		 * learned gateway; no IPv6 next hop unless a test gives one */
+		u->link.ifindex = i + 1;
 		u->link.carrier = true;
+		u->link.has_gw4 = true;
+		u->link.gw4.s_addr = htonl(0x64400101 + 0x100 * (uint32_t)i); /* 100.64.1.1, .2.1 */
 		list_add_tail(&u->node, &x->d.uplinks);
 	}
 	x->sub.cb = rx_cb;
@@ -414,6 +420,80 @@ static void test_run_balance(void **state)
 	assert_ptr_equal(stub.route_ups[0], &x->u[1]);
 }
 
+/*
+ * IPv6 follows the IPv4 choice (uplink.c's real uplink_routable decides which
+ * uplink has an IPv6 next hop; a stub that called every uplink IPv4-only hid
+ * all of this): the IPv6 default goes with the active uplink when it has an
+ * IPv6 gateway, is taken away when the uplink it fails over to has none, comes
+ * back by device on a point-to-point link with a global IPv6 address, and a
+ * refused IPv6 route is an error of its own that leaves IPv4 switched.
+ */
+static void test_run_ipv6_follows(void **state)
+{
+	struct rx *x = *state;
+
+	x->u[0].health.settled = x->u[1].health.settled = true;
+	x->u[0].link.has_gw6 = true;
+	inet_pton(AF_INET6, "fe80::1", &x->u[0].link.gw6);
+	policy_run(&x->d);
+	assert_true(x->u[0].active);
+	assert_int_equal(stub.route6_calls, 1);
+	assert_int_equal(stub.route6_n, 1);
+	assert_ptr_equal(stub.route6_ups[0], &x->u[0]);
+	assert_int_equal(stub.clear6_calls, 0);
+
+	/* isp1 down: IPv4 moves to isp2, which has no IPv6 next hop, so ours goes */
+	x->u[0].health.state = HEALTH_DOWN;
+	policy_run(&x->d);
+	assert_true(x->u[1].active);
+	assert_ptr_equal(stub.route_ups[0], &x->u[1]);
+	assert_int_equal(stub.route6_calls, 1);
+	assert_int_equal(stub.clear6_calls, 1);
+
+	/* isp2 is PPP and gets a global IPv6 address: routed by device, no gateway */
+	x->u[1].link.pointopoint = true;
+	x->u[1].link.has_addr6 = true;
+	inet_pton(AF_INET6, "2001:db8:2::2", &x->u[1].link.addr6);
+	policy_run(&x->d);
+	assert_int_equal(stub.route6_calls, 2);
+	assert_ptr_equal(stub.route6_ups[0], &x->u[1]);
+	assert_int_equal(stub.clear6_calls, 1);
+
+	/* the kernel refuses the IPv6 route: an error naming IPv6; IPv4 is switched */
+	x->u[0].health.state = HEALTH_UP;
+	x->u[1].health.state = HEALTH_DOWN;
+	stub.route6_err = -EHOSTUNREACH;
+	policy_run(&x->d);
+	assert_true(x->u[0].active);
+	assert_ptr_equal(stub.route_ups[0], &x->u[0]);
+	assert_int_equal(x->count[BUS_ERROR], 1);
+	assert_non_null(strstr(x->reason[BUS_ERROR], "cannot point the IPv6 default route at isp1"));
+	assert_non_null(strstr(x->reason[BUS_ERROR], "No route to host"));
+	stub.route6_err = 0;
+
+	/* without carrier isp1 is routable for neither family, even with its gateways */
+	x->u[0].link.carrier = false;
+	x->u[1].health.state = HEALTH_UP;
+	policy_run(&x->d);
+	assert_true(x->u[1].active);
+	assert_ptr_equal(stub.route6_ups[0], &x->u[1]);
+}
+
+/* balance: the IPv6 default spreads over the members that have an IPv6 next hop */
+static void test_run_balance_ipv6(void **state)
+{
+	struct rx *x = *state;
+
+	x->cfg.policy.mode = POLICY_BALANCE;
+	x->u[0].health.settled = x->u[1].health.settled = true;
+	x->u[1].cfg.gateway6 = (char *)"2001:db8:2::1";	/* configured, not learned */
+	policy_run(&x->d);
+	assert_int_equal(stub.route_n, 2);
+	assert_int_equal(stub.route6_calls, 1);
+	assert_int_equal(stub.route6_n, 1);
+	assert_ptr_equal(stub.route6_ups[0], &x->u[1]);
+}
+
 /* ---- steered prefixes: part of each run's desired state ---- */
 
 static uint64_t fake_ns = 1000 * NSEC_PER_SEC;
@@ -555,7 +635,7 @@ int main(void)
 		T(test_all_down_keeps_current), T(test_tie_keeps_current), T(test_unsettled),
 		T(test_prefer),		   T(test_empty),
 		R(test_run_adopt_switch_fail), R(test_run_balance), R(test_run_prefix),
-		R(test_run_listener),
+		R(test_run_listener),	   R(test_run_ipv6_follows), R(test_run_balance_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,2 +1,2 @@
 unit-tests += web_route
-web_route-src := plugins/web/web_route.c
+web_route-src := plugins/web/web_route.c daemon/command.c

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Web router: every route with GET and HEAD, other methods (405), unknown paths (404),
+ * Web router: every route with GET and HEAD, the operator commands at /api/NAME (GET for
+ * read-only ones, POST for the others), other methods (405), unknown paths (404),
  * /api/events count parsing (default, bounds, junk -> 400), path traversal and encoded
  * paths (400), control bytes, long targets (414); listen address parsing; the Host names
  * the page answers to (web.hosts and its defaults) against DNS rebinding.
@@ -51,13 +52,17 @@ static void test_routes(void **state)
 	struct web_route *r = *state;
 
 	expect_route(r, "GET", "/", WEB_PAGE, 200);
-	expect_route(r, "GET", "/api/status", WEB_STATUS, 200);
-	expect_route(r, "GET", "/api/status?t=123", WEB_STATUS, 200);
+	expect_route(r, "GET", "/api/status", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_STATUS);
+	assert_false(web_route_mutates(r));
+	expect_route(r, "GET", "/api/status?t=123", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_STATUS);
 	expect_route(r, "GET", "/metrics", WEB_METRICS, 200);
 	expect_route(r, "HEAD", "/metrics", WEB_METRICS, 200);
 	expect_route(r, "GET", "/?x", WEB_PAGE, 200);
-	expect_route(r, "GET", "/api/events", WEB_EVENTS, 200);
-	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
+	expect_route(r, "GET", "/api/events", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_EVENTS);
+	assert_int_equal(r->req.count, WEB_EVENTS_DEFAULT);
 }
 
 static void test_unknown(void **state)
@@ -103,18 +108,18 @@ static void test_count(void **state)
 	struct web_route *r = *state;
 	size_t i;
 
-	expect_route(r, "GET", "/api/events?count=1", WEB_EVENTS, 200);
-	assert_int_equal(r->count, 1);
-	expect_route(r, "GET", "/api/events?count=1000", WEB_EVENTS, 200);
-	assert_int_equal(r->count, 1000);
-	expect_route(r, "GET", "/api/events?count=0042", WEB_EVENTS, 200);
-	assert_int_equal(r->count, 42);
-	expect_route(r, "GET", "/api/events?x=1&count=7&y", WEB_EVENTS, 200);
-	assert_int_equal(r->count, 7);
-	expect_route(r, "GET", "/api/events?countx=7", WEB_EVENTS, 200);
-	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
-	expect_route(r, "GET", "/api/events?", WEB_EVENTS, 200);
-	assert_int_equal(r->count, WEB_EVENTS_DEFAULT);
+	expect_route(r, "GET", "/api/events?count=1", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, 1);
+	expect_route(r, "GET", "/api/events?count=1000", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, 1000);
+	expect_route(r, "GET", "/api/events?count=0042", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, 42);
+	expect_route(r, "GET", "/api/events?x=1&count=7&y", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, 7);
+	expect_route(r, "GET", "/api/events?countx=7", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, WEB_EVENTS_DEFAULT);
+	expect_route(r, "GET", "/api/events?", WEB_COMMAND, 200);
+	assert_int_equal(r->req.count, WEB_EVENTS_DEFAULT);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		expect_route(r, "GET", bad[i], WEB_ERROR, 400);
 		assert_non_null(strstr(r->error, "1 to 1000"));
@@ -137,7 +142,7 @@ static void test_traversal(void **state)
 	expect_route(r, "GET", "/...", WEB_ERROR, 404);
 	expect_route(r, "GET", "/.hidden", WEB_ERROR, 404);
 	/* a dot segment in the query is not a path */
-	expect_route(r, "GET", "/api/status?p=/../x", WEB_STATUS, 200);
+	expect_route(r, "GET", "/api/status?p=/../x", WEB_COMMAND, 200);
 	expect_route(r, "GET", "etc/passwd", WEB_ERROR, 400);
 	expect_route(r, "GET", "http://x/api/status", WEB_ERROR, 400);
 	expect_route(r, "GET", "*", WEB_ERROR, 400);
@@ -162,7 +167,7 @@ static void test_long(void **state)
 	t[WEB_URI_MAX] = '\0'; /* exactly the limit: routed (unknown) */
 	expect_route(r, "GET", t, WEB_ERROR, 404);
 	memcpy(t, "/api/status?", 12);
-	expect_route(r, "GET", t, WEB_STATUS, 200);
+	expect_route(r, "GET", t, WEB_COMMAND, 200);
 	free(t);
 }
 
@@ -225,16 +230,29 @@ static void test_history_and_actions(void **state)
 	expect_route(r, "GET", "/api/stream", WEB_STREAM, 200);
 	expect_route(r, "GET", "/api/session", WEB_SESSION, 200);
 
-	expect_route(r, "POST", "/api/prefer", WEB_PREFER, 200);
-	assert_true(web_route_is_action(r->handler));
-	expect_route(r, "POST", "/api/ack", WEB_ACK, 200);
-	assert_true(web_route_is_action(r->handler));
-	expect_route(r, "POST", "/api/disable", WEB_DISABLE, 200);
-	assert_true(web_route_is_action(r->handler));
-	expect_route(r, "POST", "/api/enable", WEB_ENABLE, 200);
-	assert_true(web_route_is_action(r->handler));
+	/* every command that changes something is a POST at /api/NAME, from the one table */
+	expect_route(r, "POST", "/api/prefer", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_PREFER);
+	assert_true(web_route_mutates(r));
+	expect_route(r, "POST", "/api/ack", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_ACK);
+	assert_true(web_route_mutates(r));
+	expect_route(r, "POST", "/api/disable", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_DISABLE);
+	assert_true(web_route_mutates(r));
+	expect_route(r, "POST", "/api/enable", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_ENABLE);
+	assert_true(web_route_mutates(r));
+	expect_route(r, "POST", "/api/reload", WEB_COMMAND, 200);
+	assert_int_equal(r->req.cmd->id, CMD_RELOAD);
+	assert_true(web_route_mutates(r));
+	expect_route(r, "GET", "/api/reload", WEB_ERROR, 405);
+	assert_string_equal(r->allow, "POST");
+	/* a POST's query sets nothing: its arguments come from the body */
+	expect_route(r, "POST", "/api/prefer?uplink=isp1", WEB_COMMAND, 200);
+	assert_string_equal(r->req.uplink, "");
 	expect_route(r, "POST", "/api/login", WEB_LOGIN, 200);
-	assert_false(web_route_is_action(r->handler));
+	assert_false(web_route_mutates(r));
 	expect_route(r, "POST", "/api/logout", WEB_LOGOUT, 200);
 	expect_route(r, "GET", "/api/prefer", WEB_ERROR, 405);
 	assert_string_equal(r->allow, "POST");

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Stubs for control_sock_test: what control.c calls in other rooms
- * (status_build, daemon_reload, policy_prefer). The test sets ctl_stub.
+ * and command_test: what control.c and command_run.c call in other rooms
+ * (status_build, daemon_reload, policy_prefer, policy_admin,
+ * daemon_monitor_action). The test sets and reads ctl_stub.
  */
 #include "control_stubs.h"
 
@@ -44,7 +46,7 @@ int policy_prefer(struct daemon *d, const char *name, const char *who, char *err
 		  size_t errlen)
 {
 	(void)d;
-	(void)who;
+	snprintf(ctl_stub.who, sizeof(ctl_stub.who), "%s", who);
 	snprintf(ctl_stub.prefer, sizeof(ctl_stub.prefer), "%s", name);
 	if (strcmp(name, "auto") && strcmp(name, "isp1") && strcmp(name, "isp2")) {
 		/* what the caller must pass on; the real text is policy's (policy_test, lab) */
@@ -59,8 +61,9 @@ int policy_admin(struct daemon *d, const char *name, bool disable, const char *w
 		 size_t errlen)
 {
 	(void)d;
-	(void)disable;
-	(void)who;
+	snprintf(ctl_stub.who, sizeof(ctl_stub.who), "%s", who);
+	snprintf(ctl_stub.admin, sizeof(ctl_stub.admin), "%s", name);
+	ctl_stub.admin_disable = disable;
 	if (strcmp(name, "isp1") && strcmp(name, "isp2")) {
 		snprintf(err, errlen, "no uplink named \"%s\"; use one of: isp1 isp2", name);
 		return -ENOENT;
@@ -73,7 +76,12 @@ int daemon_monitor_action(struct daemon *d, const char *section, const char *ver
 {
 	(void)d;
 	(void)verb;
-	(void)who;
+	snprintf(ctl_stub.who, sizeof(ctl_stub.who), "%s", who);
+	snprintf(ctl_stub.ack, sizeof(ctl_stub.ack), "%s", arg);
+	if (!strcmp(arg, "hijack-1")) {
+		snprintf(msg, msglen, "alert %s acknowledged", arg);
+		return 0;
+	}
 	snprintf(msg, msglen, "no %s section; cannot ack %s", section, arg);
 	return -ENOENT;
 }

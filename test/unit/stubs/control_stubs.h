@@ -9,6 +9,10 @@ struct control_stubs {
 	const char *reload_errs; /* NULL: reload succeeds */
 	char prefer[64];	 /* the last name given to policy_prefer() */
 	char prefer_err[128];	 /* the last error policy_prefer() gave back */
+	char who[96];		 /* who the last mutating call named */
+	char admin[64];		 /* the last name given to policy_admin() */
+	int admin_disable;	 /* and whether it was to disable (1) or enable (0) */
+	char ack[128];		 /* the last alert given to daemon_monitor_action() */
 };
 
 extern struct control_stubs ctl_stub;

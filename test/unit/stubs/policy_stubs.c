@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Stubs for policy_test: the actuators (route, ct) and the uplink lookups, so
- * policy_run() can be driven without a kernel. The test reads and sets the
+ * Stubs for policy_test: the actuators (route, ct), so policy_run() can be
+ * driven without a kernel. The uplink helpers are the real ones (uplink.c). The test reads and sets the
  * stub_* variables.
  */
 #include "policy_stubs.h"
@@ -25,8 +25,17 @@ int route_set_default(struct daemon *d, int family, struct uplink *const *ups, s
 	size_t i;
 
 	(void)d;
-	if (family != AF_INET)
+	if (family == AF_INET6) {
+		stub.route6_calls++;
+		if (stub.route6_err) {
+			snprintf(err, errlen, "No route to host");
+			return stub.route6_err;
+		}
+		stub.route6_n = n;
+		for (i = 0; i < n && i < 8; i++)
+			stub.route6_ups[i] = ups[i];
 		return 0;
+	}
 	stub.route_calls++;
 	if (stub.route_err) {
 		snprintf(err, errlen, "Nexthop has invalid gateway");
@@ -61,21 +70,6 @@ int ct_flush_uplink(struct daemon *d, const struct uplink *u)
 	stub.ct_calls++;
 	stub.ct_last = u;
 	return 3;
-}
-
-bool uplink_routable(const struct uplink *u, int family)
-{
-	return family == AF_INET && u->link.carrier;
-}
-
-struct uplink *uplink_find(struct daemon *d, const char *name)
-{
-	struct uplink *u;
-
-	list_for_each_entry(u, &d->uplinks, node)
-		if (strcmp(u->cfg.name, name) == 0)
-			return u;
-	return NULL;
 }
 
 /* The prefix actuator: what the policy wants, as it was handed over. */

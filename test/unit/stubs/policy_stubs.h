@@ -13,6 +13,10 @@ struct policy_stubs {
 	size_t route_n;
 	struct uplink *current; /* route_current_default() */
 	int clear6_calls;	/* route_clear_default(AF_INET6) */
+	int route6_err;		/* returned by route_set_default(AF_INET6) when set */
+	int route6_calls;	/* route_set_default(AF_INET6) */
+	struct uplink *route6_ups[8];
+	size_t route6_n;
 	int ct_calls;
 	const struct uplink *ct_last;
 	int prefix_syncs;	/* route_prefix_sync() calls */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Stubs for probe_test: probe_stub_health_changed() (set as the uplink's
- * health_changed) only records calls;
- * uplink_gateway4() gives the configured gateway, as uplink.c does.
+ * health_changed) only records calls. The uplink helpers are the real ones
+ * (uplink.c).
  */
 #include "uplink.h"
 
@@ -16,9 +16,4 @@ void probe_stub_health_changed(struct uplink *u, enum health_state old)
 	probe_stub_changes++;
 	probe_stub_old = old;
 	probe_stub_new = u->health.state;
-}
-
-bool uplink_gateway4(const struct uplink *u, struct in_addr *gw)
-{
-	return u->cfg.gateway && inet_pton(AF_INET, u->cfg.gateway, gw) == 1;
 }
