@@ -69,7 +69,7 @@ LIBS += $(sort $(libs-y))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(patsubst $(BUILD)/%,%,$(1)))
 
 .PHONY: install deb deb-test web-deps all tools deps defconfig menuconfig savedefconfig allnoconfig allyesconfig \
-	check check-build unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
+	check check-build check-asan check-soak unit fuzz fuzz-build rules lab selftest soak demo bench clean distclean \
 	image qemu check-image check-boards check-recipes check-arm64 deps-arm64
 
 all: $(BUILD)/uplinkd $(BUILD)/uplinkctl
@@ -165,19 +165,27 @@ $(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
 
 fuzz-build: $(foreach f,$(fuzzers),$(BUILD)/fuzz/$(f)_fuzz)
 
-fuzz: fuzz-build
-	@$(foreach f,$(fuzzers),$(f)_flags='$($(f)-fuzz-flags)';) \
-	fail=0; for f in $(fuzzers); do \
-		eval "flags=\$$$${f}_flags"; \
+# Each fuzzer runs its FUZZ_SECONDS as its own target, so `make -j2 fuzz` runs two at once
+# (make check does): the same time per fuzzer, half the wall time. Every fuzzer runs even
+# when one fails; their reports are printed in order.
+fuzz: $(addprefix fuzz-run-,$(fuzzers))
+	@fail=0; for f in $(fuzzers); do \
+		cat $(BUILD)/fuzz/$$f.report; \
+		[ "$$(cat $(BUILD)/fuzz/$$f.status 2>/dev/null)" = 0 ] || fail=1; \
+	done; exit $$fail
+
+fuzz-run-%: $(BUILD)/fuzz/%_fuzz
+	@f=$*; rm -f $(BUILD)/fuzz/$$f.status; \
 		rm -rf $(BUILD)/fuzz/run-$$f; mkdir -p $(BUILD)/fuzz/run-$$f; \
 		cp -r test/fuzz/corpus/$$f/. $(BUILD)/fuzz/run-$$f/ 2>/dev/null; \
-		echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
+		{ echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp:print_suppressions=0 \
-		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$flags \
+		$(BUILD)/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 $($*-fuzz-flags) \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/run-$$f test/fuzz/corpus/$$f \
-			> $(BUILD)/fuzz/$$f.log 2>&1 || { fail=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
+			> $(BUILD)/fuzz/$$f.log 2>&1 && rc=0 || { rc=1; tail -40 $(BUILD)/fuzz/$$f.log; }; \
 		grep -E '^Done|#[0-9]+ *DONE' $(BUILD)/fuzz/$$f.log | tail -1; \
-	done; exit $$fail
+		echo $$rc >$(BUILD)/fuzz/$$f.status; } >$(BUILD)/fuzz/$$f.report; \
+		echo "fuzz $$f: done (exit $$(cat $(BUILD)/fuzz/$$f.status))"
 
 # ---- lab and bench tools (test/lab/*.c, test/bench/*.c) --------------------
 
@@ -206,18 +214,20 @@ rules:
 
 # ---- check ------------------------------------------------------------------
 
+# Each stage is a sub-make run by test/stages.sh, which prints every stage's wall time at the
+# end (after a failure too): the CI budget is 30 minutes.
+# The compiling stages (and the fuzzers) run CHECK_JOBS at once, by default one per CPU.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+CHECK_STAGES := check-build:-j$(CHECK_JOBS) check-asan:-j$(CHECK_JOBS) fuzz:-j$(CHECK_JOBS) rules \
+	check-boards:-j$(CHECK_JOBS) check-recipes deb-test selftest lab check-image:-j$(CHECK_JOBS) \
+	check-arm64:-j$(CHECK_JOBS) check-soak
 check: deps
-	$(MAKE) check-build
+	@MAKE='$(MAKE)' test/stages.sh $(CHECK_STAGES)
+
+check-asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 all unit
-	$(MAKE) fuzz
-	$(MAKE) rules
-	$(MAKE) check-boards
-	$(MAKE) check-recipes
-	$(MAKE) deb-test
-	$(MAKE) selftest
-	$(MAKE) lab
-	$(MAKE) check-image
-	$(MAKE) check-arm64
+
+check-soak:
 	$(MAKE) soak SOAK_MINUTES=2 SOAK_SEED=$(CHECK_SOAK_SEED)
 
 # The build matrix: a disabled plugin cannot rot.
@@ -282,14 +292,24 @@ board-build-%: deps-kconfig
 deps-kconfig:
 	@test -n "$(KCONFIGLIB)" || $(MAKE) deps
 
+# A board of this machine's architecture is built where `make image` builds it (build/board/B),
+# so the image reuses it, or in $(BUILD) when that is configured exactly as the board (the lab
+# board, after `make`); a cross board is also built natively in build/board/check-B, for
+# uplinkd -t to run here.
+board-check-dir = build/board/$(if $(call board-cc,$(1)),check-)$(1)
 check-boards:
-	@fail=0; for b in $(BOARDS); do \
-		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b defconfig >/dev/null && \
-		$(MAKE) -s BUILD=build/board/check-$$b BOARD=$$b all >/dev/null || { fail=1; echo "not ok - $$b builds"; continue; }; \
+	@fail=0; mkdir -p build/board; for bd in $(foreach b,$(BOARDS),$(b):$(call board-check-dir,$(b))); do \
+		b=$${bd%%:*}; d=$${bd#*:}; \
+		if [ -f $(BUILD)/.config ] && [ -f $(BUILD)/uplinkd ] && \
+		   KCONFIG_CONFIG=build/board/$$b.config.want $(PY) -m defconfig --kconfig Kconfig board/$$b/defconfig >/dev/null && \
+		   cmp -s build/board/$$b.config.want $(BUILD)/.config; then d=$(BUILD); fi; \
+		rm -f build/board/$$b.config.want; \
+		$(MAKE) -s BUILD=$$d BOARD=$$b defconfig >/dev/null && \
+		$(MAKE) -s BUILD=$$d BOARD=$$b all >/dev/null || { fail=1; echo "not ok - $$b builds"; continue; }; \
 		echo "ok - $$b builds"; \
-		if build/board/check-$$b/uplinkd -t -c board/$$b/uplinkd.conf >build/board/check-$$b/t.log 2>&1; \
+		if $$d/uplinkd -t -c board/$$b/uplinkd.conf >$$d/t.log 2>&1; \
 		then echo "ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; \
-		else echo "not ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; sed 's/^/#   /' build/board/check-$$b/t.log; fail=1; fi; \
+		else echo "not ok - $$b: board/$$b/uplinkd.conf passes uplinkd -t"; sed 's/^/#   /' $$d/t.log; fail=1; fi; \
 		test -f board/$$b/interfaces || { [ $$b = lab ] || { echo "not ok - $$b has an interface map"; fail=1; }; }; \
 	done; exit $$fail
 

@@ -4,8 +4,9 @@
 # a skip with CI set, a SKIP check with CI set, a missing tool, a failure inside a pipe, a
 # short plan, a daemon that dies of a signal, a sanitizer report in the log, a daemon that
 # leaks at exit (the test hook leak.so) whether stopped or left running, and the browser test
-# without its playwright driver. A healthy scenario must pass, and a skip without CI is
-# counted as skipped, never as passed. Prints TAP; exits 1 if the harness let one through.
+# without its playwright driver; two scenarios run at once (LAB_JOBS=2) are still reported
+# whole and in order. A healthy scenario must pass, and a skip without CI is counted as
+# skipped, never as passed. Prints TAP; exits 1 if the harness let one through.
 # Env: UPLINKD, UPLINKCTL, TOOLS as for run.sh (the ASan build: leaks must be reported).
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +37,7 @@ expect() {
 	fi
 }
 
-echo "1..12"
+echo "1..13"
 expect "a healthy scenario passes" "" 0 "ok 1 - s_pass\.sh$" "2 passed, 0 failed, 0 skipped" -- "$S/s_pass.sh"
 expect "a skipped scenario without CI: ok, counted as skipped, not passed" "" 0 \
 	"ok 1 - s_skip\.sh # SKIP " "0 passed, 0 failed, 1 skipped" -- "$S/s_skip.sh"
@@ -58,6 +59,9 @@ expect "a daemon that leaks at exit fails its stop" "" 1 \
 	"not ok 1 - s_leak\.sh" "1 passed, 1 failed, 0 skipped" -- "$S/s_leak.sh"
 expect "a leaking daemon left running fails the scenario at its end" "" 1 \
 	"not ok 1 - s_leak_left\.sh \(exited 1\)" "1 passed, 1 failed, 0 skipped" -- "$S/s_leak_left.sh"
+expect "two scenarios at once (LAB_JOBS=2): each reported whole, in order, and counted" "" 1 \
+	"not ok 2 - s_short\.sh \(ran 1 of 2 checks\)" "3 passed, 1 failed, 0 skipped" \
+	LAB_JOBS=2 -- "$S/s_pass.sh" "$S/s_short.sh"
 expect "the browser test without its playwright driver fails" "" 1 \
 	"not ok 1 - t_web_browser\.sh" "0 passed, 1 failed, 0 skipped" \
 	WEB_NODE_MODULES="$tmp/no-node-modules" -- "$LAB_DIR/t_web_browser.sh"

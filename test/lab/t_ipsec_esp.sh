@@ -22,12 +22,12 @@ start_uplinkd "$RUN/uplinkd.conf"
 
 check "uplinks settle on isp1" wait_for 20 eval 'settled isp1 && settled isp2 && default_is wan1'
 check "the tunnel comes up on isp1 to the first remote" wait_for 20 tunnel_on hq isp1 $SITE_A
-check "LAN host reaches the site's LAN through the tunnel" lan_to_site
+check "LAN host reaches the site's LAN through the tunnel" wait_for 20 lan_to_site
 moves0=$(tunnel_field hq moves)
 
 fault isp1 esp-drop
 check "ESP-only drop on isp1: the tunnel moves to isp2" wait_for 20 tunnel_on hq isp2 $SITE_A
-check "LAN host reaches the site's LAN again" lan_to_site
+check "LAN host reaches the site's LAN again" wait_for 20 lan_to_site
 # the reason of the move, from the journal (the tunnel's current reason may already be a retry of
 # isp1 once the hold-down is over, if this machine is slow and the fault still on)
 reason=$(events_json | jq -r '[.[] | select(.type == "tunnel" and .object == "hq" and
@@ -42,7 +42,7 @@ check "one IKE_SA left after make-before-break" eval '[ "$(swan rtr --list-sas 2
 
 fault isp1 clear
 check "fault gone: the tunnel returns to isp1 after the hold-down" wait_for 60 tunnel_on hq isp1 $SITE_A
-check "LAN host reaches the site's LAN over isp1" lan_to_site
+check "LAN host reaches the site's LAN over isp1" wait_for 20 lan_to_site
 moves=$(tunnel_field hq moves)
 diag "moves: $moves0 -> $moves"
 # to isp2 and back: an even number of moves, at least two (while the fault lasted, a slow
