@@ -36,7 +36,7 @@ ID=hijack:$PFX:isp1
 check "origin hijack of the VPN prefix in isp1's view: alert names isp1" \
 	wait_for 10 eval 'has_alert "$ID" && [ "$(alert_field "$ID" uplink)" = isp1 ]'
 check "the tunnel moves to isp2, whose view is clean" wait_for 20 tunnel_on hq isp2 $SITE_A
-check "LAN host reaches the site's LAN over isp2" lan_to_site
+check "LAN host reaches the site's LAN over isp2" wait_for 20 lan_to_site
 check "the default route stays on isp1" default_is wan1
 
 bgp_announce isp1 $PFX 64510,64500

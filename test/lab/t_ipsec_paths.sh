@@ -30,7 +30,7 @@ start_uplinkd "$RUN/uplinkd.conf"
 check "uplinks settle on isp1" wait_for 20 eval 'settled isp1 && settled isp2 && default_is wan1'
 check "first remote unreachable: the tunnel comes up to the second one (certificates)" \
 	wait_for 30 tunnel_on hq isp1 $SITE_B
-check "LAN host reaches the site's LAN" lan_to_site
+check "LAN host reaches the site's LAN" wait_for 20 lan_to_site
 check "the journal says why the first remote was left" \
 	eval 'events_json | json_true "[.[] | select(.type == \"tunnel\" and (.reason | test(\"no IKE_SA with $SITE_A via isp1\")))] | length >= 1"'
 
@@ -45,12 +45,12 @@ check "charon restarted: uplinkd reconnects and the tunnel is up on the same pat
 	wait_for 30 tunnel_on hq isp1 $SITE_B
 check "no false failover: no tunnel move, no uplink switch" \
 	eval '[ "$(tunnel_field hq moves)" = "$moves" ] && [ "$(active_events | wc -l)" = "$acts" ] && default_is wan1'
-check "LAN host reaches the site's LAN after the restart" lan_to_site
+check "LAN host reaches the site's LAN after the restart" wait_for 20 lan_to_site
 
 fault isp1 blackhole
 check "isp1 blackhole: the default route moves to wan2" wait_for 20 default_is wan2
 check "the tunnel follows the default route to isp2" wait_for 20 tunnel_on hq isp2 $SITE_B
-check "LAN host reaches the site's LAN over isp2" lan_to_site
+check "LAN host reaches the site's LAN over isp2" wait_for 20 lan_to_site
 tunnel_downs() { events_json | jq '[.[] | select(.type == "tunnel" and .new == "down")] | length'; }
 downs=$(tunnel_downs)
 fault isp1 clear
