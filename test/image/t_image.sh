@@ -16,7 +16,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "1..1"; echo "not ok 1 - qemu-system-x86_64 missing: make deps"; exit 1; }
 [ -x "$TOOLS/udpseq" ] || { echo "1..1"; echo "not ok 1 - $TOOLS/udpseq missing: make tools"; exit 1; }
 
-plan 40
+plan 42
 lab_up
 bench() { echo "# bench: $*"; }
 
@@ -146,9 +146,20 @@ pid=$(g_pid)
 qemu_mon device_del wan2 >/dev/null
 check "wan2 unplugged (qemu device_del): gone in the guest, isp2 down" \
 	wait_for 30 eval '! guest test -e /sys/class/net/wan2 && g_state_is isp2 down'
-qemu_mon "device_add virtio-net-pci,netdev=nwan2,mac=${QEMU_MAC[wan2]},id=wan2" >/dev/null
+# device_del only asks: the guest unbinds the NIC first and ejects it later, and until qemu
+# has seen the eject the id is still taken and device_add fails ("Duplicate device ID").
+# A slow guest (TCG on a loaded host) widens that window, so wait for qemu to let go.
+wan2_in_qemu() { qemu_mon info qtree | grepq 'id "wan2"'; }
+check "qemu has released wan2 (the guest ejected it)" wait_for 30 eval '! wan2_in_qemu'
+qemu_mon "device_add virtio-net-pci,netdev=nwan2,mac=${QEMU_MAC[wan2]},id=wan2" >"$RUN/device_add.out"
+[ -s "$RUN/device_add.out" ] && diag "device_add: $(head -c 300 "$RUN/device_add.out")"
+check "qemu plugs wan2 back (device_add)" eval 'wan2_in_qemu'
 check "wan2 plugged back: renamed, addressed, isp2 up again" \
 	wait_for 60 eval 'guest test -e /sys/class/net/wan2 && g_settled isp2'
+if ! g_settled isp2; then
+	diag "guest links: $(guest /usr/sbin/ip -br link | tr '\n' ';')"
+	diag "isp2: $(gctl status --json | jq -c '.uplinks[] | select(.name == "isp2") | {state, settled, reason}')"
+fi
 check "followed without a restart (same uplinkd pid $pid)" eval '[ "$(g_pid)" = "$pid" ]'
 
 # ---- 4. IPsec with kernel ESP at both ends (test/image/ipsec.sh) --------------------------
