@@ -149,8 +149,12 @@ check "wan2 unplugged (qemu device_del): gone in the guest, isp2 down" \
 # device_del only asks: the guest unbinds the NIC first and ejects it later, and until qemu
 # has seen the eject the id is still taken and device_add fails ("Duplicate device ID").
 # A slow guest (TCG on a loaded host) widens that window, so wait for qemu to let go.
-wan2_in_qemu() { qemu_mon info qtree | grepq 'id "wan2"'; }
-check "qemu has released wan2 (the guest ejected it)" wait_for 30 eval '! wan2_in_qemu'
+# qtree_ids: the ids of qemu's devices, one a line (an unanswered monitor gives none, so
+# "released" cannot pass on silence: wan1 must still be listed)
+qtree_ids() { qemu_mon info qtree | sed -n 's/.*, id "\([^"]*\)".*/\1/p'; }
+wan2_released() { local ids; ids=$(qtree_ids); grepq -x wan1 <<<"$ids" && ! grepq -x wan2 <<<"$ids"; }
+wan2_in_qemu() { qtree_ids | grepq -x wan2; }
+check "qemu has released wan2 (the guest ejected it)" wait_for 30 wan2_released
 qemu_mon "device_add virtio-net-pci,netdev=nwan2,mac=${QEMU_MAC[wan2]},id=wan2" >"$RUN/device_add.out"
 [ -s "$RUN/device_add.out" ] && diag "device_add: $(head -c 300 "$RUN/device_add.out")"
 check "qemu plugs wan2 back (device_add)" eval 'wan2_in_qemu'
